@@ -1,0 +1,34 @@
+// Builds the UI into the Python package (src/carnet/static/), where the wheel picks it up.
+//
+// URLs: the server is mounted under a configurable base URL (Jupyter's `base_url`, e.g.
+// `/user/ada/`), unknown at build time. index.html is a template: the page route replaces
+// every `{{base_url}}` with the real prefix, so URLs written into the HTML point at
+// `{{base_url}}static/...`. URLs inside JS and CSS are emitted relative to the file that
+// holds them, so chunks and fonts load from wherever the entry script was served.
+//
+// CSP: the pages are served with `default-src 'self'` (no 'unsafe-inline'/'unsafe-eval'), so
+// nothing may be inlined: no data: URIs for small assets, no inline module-preload polyfill.
+import { defineConfig } from "vite";
+
+export default defineConfig({
+  base: "/static/",
+  publicDir: "public",
+  build: {
+    outDir: "../src/carnet/static",
+    emptyOutDir: true,
+    assetsDir: "assets",
+    assetsInlineLimit: 0,
+    modulePreload: { polyfill: false },
+    target: "es2022",
+    sourcemap: false,
+    reportCompressedSize: false,
+  },
+  experimental: {
+    renderBuiltUrl(filename, { hostType }) {
+      if (hostType === "html") {
+        return `{{base_url}}static/${filename}`;
+      }
+      return { relative: true };
+    },
+  },
+});

@@ -1,0 +1,95 @@
+"""`carnet` / `carnet lab` / `carnet notebook`: start the server and show where it is."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+from pathlib import Path
+
+from carnet.cli.args import Parsed, UsageError
+from carnet.config.loader import Assignment, load_settings
+from carnet.config.options import OptionError
+from carnet.server import ServerInfo, StartupError, prepare
+
+log = logging.getLogger("carnet")
+
+
+def _setup_logging(level: str) -> None:
+    logging.basicConfig(
+        level=getattr(logging, level.upper(), logging.INFO),
+        format="[%(levelname).1s %(asctime)s carnet] %(message)s",
+        datefmt="%H:%M:%S",
+        stream=sys.stderr,
+    )
+
+
+def _positional_root(parsed: Parsed) -> list[Assignment]:
+    if not parsed.positional:
+        return []
+    if len(parsed.positional) > 1:
+        raise UsageError(f"unexpected arguments: {' '.join(parsed.positional[1:])}")
+    target = Path(parsed.positional[0]).expanduser()
+    if target.is_file():
+        target = target.parent
+    return [Assignment("ServerApp", "root_dir", str(target), "command line")]
+
+
+def can_open_browser() -> bool:
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        return False
+    if sys.platform in ("darwin", "win32"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def serve(family: str, parsed: Parsed) -> int:
+    from carnet.cli import error
+
+    warnings: list[str] = list(parsed.warnings)
+    try:
+        cli = [*parsed.assignments, *_positional_root(parsed)]
+        cli = [a for a in cli if a.section != "_Ignored"]
+        settings = load_settings(family, cli, warnings=warnings)
+        plan = prepare(settings)
+    except (OptionError, StartupError) as exc:
+        return error(family, str(exc))
+    _setup_logging(settings.log_level)
+    for warning in [*warnings, *plan.warnings]:
+        log.warning(warning)
+
+    def on_ready(info: ServerInfo) -> None:
+        from carnet import __version__
+
+        lines = [f"carnet {__version__} is serving {info.root}"]
+        if info.password and not info.token:
+            lines.append("Log in with your password at:")
+        lines += [f"    {url}" for url in info.urls]
+        lines.append("Press Control-C to stop.")
+        print("\n".join(lines), flush=True)
+        if settings.open_browser and can_open_browser() and info.open_file is not None:
+            threading.Thread(
+                target=_open_browser, args=(settings.browser, info.open_file), daemon=True
+            ).start()
+
+    import asyncio
+
+    from carnet.server import serve as serve_async
+    from carnet.server.listen import BindError
+
+    try:
+        asyncio.run(serve_async(plan, on_ready))
+    except BindError as exc:
+        return error(family, str(exc))
+    return 0
+
+
+def _open_browser(browser: str, open_file: Path) -> None:
+    import webbrowser
+
+    try:
+        opener = webbrowser.get(browser or None)
+        opener.open(open_file.as_uri(), new=2)
+    except webbrowser.Error as exc:
+        log.warning("Could not open a browser: %s", exc)

@@ -1,0 +1,113 @@
+"""The Starlette application factory: typed dependencies in, ASGI app out."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Mount
+
+from carnet.errors import CarnetError, TooManyRequests
+from carnet.web.activity import Activity
+from carnet.web.limits import BodyLimitMiddleware
+from carnet.web.routes import contents as contents_routes
+from carnet.web.routes import files, login, pages, server
+from carnet.web.routes import workspaces as workspace_routes
+from carnet.web.security import SecurityMiddleware, SecurityPolicy
+from carnet.web.static import static_routes
+
+if TYPE_CHECKING:
+    from carnet.auth.authenticator import Authenticator
+    from carnet.contents import ContentsManager
+    from carnet.workspaces import SettingsStore, WorkspaceStore
+
+log = logging.getLogger("carnet.web")
+
+
+@dataclass(frozen=True)
+class WebDeps:
+    """Everything the web layer needs, built once by `carnet.server`."""
+
+    auth: Authenticator
+    policy: SecurityPolicy
+    contents: ContentsManager
+    activity: Activity
+    static_dir: Path
+    default_url: str
+    max_body_size: int
+    request_shutdown: Callable[[], None]
+    kernel_count: Callable[[], int]
+    lifespan: Callable[[Starlette], AbstractAsyncContextManager[Any]] | None = None
+    workspaces: WorkspaceStore | None = None
+    settings_store: SettingsStore | None = None
+
+
+def all_routes(deps: WebDeps) -> list[BaseRoute]:
+    """Every route, relative to base_url (the spec test walks this list)."""
+    base = deps.policy.base_url
+    return [
+        *server.routes(deps.activity, deps.request_shutdown, deps.kernel_count),
+        *contents_routes.routes(deps.contents),
+        *files.routes(deps.contents),
+        *login.routes(
+            deps.auth, deps.policy, deps.default_url, password_mode=bool(deps.auth.hashed_password)
+        ),
+        *workspace_routes.routes(deps.workspaces, deps.settings_store),
+        *static_routes(deps.static_dir),
+        *pages.routes(deps.static_dir, base, deps.default_url),
+    ]
+
+
+async def _carnet_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, CarnetError)
+    headers = {}
+    if isinstance(exc, TooManyRequests):
+        headers["retry-after"] = str(exc.retry_after)
+    return JSONResponse({"message": exc.message, "reason": exc.reason}, exc.status, headers=headers)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404:
+        message = f"Not found: {request.url.path}"
+    elif exc.status_code == 405:
+        message = f"Method {request.method} not allowed on {request.url.path}"
+    else:
+        message = str(exc.detail)
+    return JSONResponse(
+        {"message": message, "reason": None}, exc.status_code, headers=dict(exc.headers or {})
+    )
+
+
+async def _unhandled(request: Request, exc: Exception) -> Response:
+    # The body reveals nothing (no traceback, no paths); the log has the details.
+    log.error("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return JSONResponse({"message": "Unhandled error", "reason": None}, 500)
+
+
+def create_app(deps: WebDeps) -> Starlette:
+    routes = all_routes(deps)
+    base = deps.policy.base_url.rstrip("/")
+    mounted: list[BaseRoute] = [Mount(base, routes=routes)] if base else routes
+    app = Starlette(
+        routes=mounted,
+        exception_handlers={
+            CarnetError: _carnet_error,
+            HTTPException: _http_error,
+            Exception: _unhandled,
+        },
+        lifespan=deps.lifespan,
+    )
+    app.add_middleware(BodyLimitMiddleware, max_bytes=deps.max_body_size)
+    app.add_middleware(
+        SecurityMiddleware, auth=deps.auth, policy=deps.policy, on_activity=deps.activity.touch
+    )
+    return app

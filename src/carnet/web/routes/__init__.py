@@ -1,0 +1,1 @@
+"""Thin routes, one module per REST area: parse, call one service, serialise."""
