@@ -168,7 +168,8 @@ def resolve(sources: Iterable[Sequence[Assignment]], warnings: list[str] | None 
                 continue
             rank = name_rank(option, item.section, item.trait)
             previous = chosen.get(option.field)
-            if previous is None or rank < previous[0]:
+            # Within one source the later assignment of the same name wins (`--port=1 --port=2`).
+            if previous is None or rank <= previous[0]:
                 chosen[option.field] = (rank, item, option)
         for rank, item, option in chosen.values():
             del rank

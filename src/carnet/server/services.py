@@ -75,6 +75,7 @@ def build_app(
     from carnet.server import cookie_name_for
     from carnet.web.activity import Activity
     from carnet.web.app import WebDeps, create_app
+    from carnet.web.events import CONTENTS_SCHEMA, EventBus
     from carnet.web.security import SecurityPolicy
     from carnet.web.static import bundled_static_dir
     from carnet.workspaces import SettingsStore, WorkspaceStore
@@ -121,8 +122,11 @@ def build_app(
         cookie_max_age_s=max_age,
     )
 
+    events = EventBus()
+
     def on_contents_change(action: str, fields: dict[str, Any]) -> None:
         audit.record(f"contents.{action}", **fields)
+        events.publish(CONTENTS_SCHEMA, {"action": action, **fields})
 
     contents = ContentsManager(
         root_dir=plan.root,
@@ -142,6 +146,7 @@ def build_app(
             policy=policy,
             contents=contents,
             activity=activity,
+            events=events,
             static_dir=bundled_static_dir(),
             default_url=settings.default_url,
             max_body_size=settings.max_body_size,

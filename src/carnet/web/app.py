@@ -17,6 +17,8 @@ from starlette.routing import BaseRoute, Mount
 
 from carnet.errors import CarnetError, TooManyRequests
 from carnet.web.activity import Activity
+from carnet.web.events import EventBus
+from carnet.web.events import routes as event_routes
 from carnet.web.limits import BodyLimitMiddleware
 from carnet.web.routes import contents as contents_routes
 from carnet.web.routes import files, login, pages, server
@@ -40,6 +42,7 @@ class WebDeps:
     policy: SecurityPolicy
     contents: ContentsManager
     activity: Activity
+    events: EventBus
     static_dir: Path
     default_url: str
     max_body_size: int
@@ -57,6 +60,7 @@ def all_routes(deps: WebDeps) -> list[BaseRoute]:
         *server.routes(deps.activity, deps.request_shutdown, deps.kernel_count),
         *contents_routes.routes(deps.contents),
         *files.routes(deps.contents),
+        *event_routes(deps.events, deps.activity),
         *login.routes(
             deps.auth, deps.policy, deps.default_url, password_mode=bool(deps.auth.hashed_password)
         ),
