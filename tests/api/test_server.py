@@ -362,7 +362,7 @@ def test_list_and_stop(
     stopped = run_cli(jupyter_env, "stop", str(server.port))
     assert stopped.returncode == 0, stopped.stderr
     server.proc.wait(timeout=15)
-    assert "Currently running servers:\n" == run_cli(jupyter_env, "list").stdout
+    assert run_cli(jupyter_env, "list").stdout == "Currently running servers:\n"
     assert run_cli(jupyter_env, "stop", "1").returncode == 1
 
 
@@ -375,7 +375,7 @@ def test_busy_port_moves_to_next(
         port = blocker.getsockname()[1]
         server = carnet_factory(f"--port={port}", default_args=False)
         assert server.port > port
-        with pytest.raises(RuntimeError, match="no free port|cannot listen"):
+        with pytest.raises(RuntimeError, match=r"no free port|cannot listen"):
             start_carnet(jupyter_env, f"--port={port}", "--port-retries=0", "--no-browser")
 
 

@@ -51,7 +51,13 @@ def serve(family: str, parsed: Parsed) -> int:
     try:
         cli = [*parsed.assignments, *_positional_root(parsed)]
         cli = [a for a in cli if a.section != "_Ignored"]
-        settings = load_settings(family, cli, warnings=warnings)
+        # `carnet notebook` opens the single-document view unless configured otherwise.
+        defaults = (
+            [Assignment("CarnetApp", "default_url", "/tree", "default")]
+            if parsed.command == "notebook"
+            else []
+        )
+        settings = load_settings(family, cli, warnings=warnings, defaults=defaults)
         plan = prepare(settings)
     except (OptionError, StartupError) as exc:
         return error(family, str(exc))

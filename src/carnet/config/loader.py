@@ -205,10 +205,12 @@ def load_settings(
     cli: Sequence[Assignment] = (),
     environ: Mapping[str, str] | None = None,
     warnings: list[str] | None = None,
+    defaults: Sequence[Assignment] = (),
 ) -> Settings:
-    """Settings for a command of ``family`` (`carnet`, `lab`, `notebook`)."""
+    """Settings for a command of ``family`` (`carnet`, `lab`, `notebook`); ``defaults`` are
+    the command's own defaults, below every file."""
     env = os.environ if environ is None else environ
-    sources: list[Sequence[Assignment]] = []
+    sources: list[Sequence[Assignment]] = [defaults]
     if not env.get("JUPYTER_NO_CONFIG"):
         sources.extend(read_config_file(path) for path in config_files(family))
     sources.append(environment_assignments(env))
