@@ -306,11 +306,23 @@ def test_root_warning_and_no_browser_as_root(server: CarnetServer) -> None:
         assert "root" in server.stderr_path.read_text()
 
 
-def test_browser_decision() -> None:
+@pytest.mark.parametrize(
+    ("euid", "environ", "platform", "expected"),
+    [
+        (0, {"DISPLAY": ":0"}, "linux", False),
+        (1000, {"DISPLAY": ":0"}, "linux", True),
+        (1000, {"WAYLAND_DISPLAY": "wayland-0"}, "linux", True),
+        (1000, {}, "linux", False),
+        (1000, {}, "darwin", True),
+        (0, {}, "darwin", False),
+    ],
+)
+def test_browser_decision(
+    euid: int, environ: dict[str, str], platform: str, expected: bool
+) -> None:
     from carnet.cli.serve import can_open_browser
 
-    if os.geteuid() == 0:
-        assert can_open_browser() is False
+    assert can_open_browser(euid, environ, platform) is expected
 
 
 # -- runtime files, list, stop, signals, shutdown ----------------------------------------------

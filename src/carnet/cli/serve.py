@@ -36,12 +36,20 @@ def _positional_root(parsed: Parsed) -> list[Assignment]:
     return [Assignment("ServerApp", "root_dir", str(target), "command line")]
 
 
-def can_open_browser() -> bool:
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
+def can_open_browser(
+    euid: int | None = None,
+    environ: dict[str, str] | None = None,
+    platform: str = sys.platform,
+) -> bool:
+    """Whether opening a browser makes sense: never as root (a root browser is a risk and
+    usually fails), never without a display on X11/Wayland systems (servers, containers)."""
+    uid = (os.geteuid() if hasattr(os, "geteuid") else None) if euid is None else euid
+    if uid == 0:
         return False
-    if sys.platform in ("darwin", "win32"):
+    if platform in ("darwin", "win32"):
         return True
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    env = dict(os.environ) if environ is None else environ
+    return bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
 
 
 def serve(family: str, parsed: Parsed) -> int:
