@@ -300,3 +300,12 @@ def test_audit_log_option(carnet_factory: Callable[..., CarnetServer], tmp_path:
     events = [json.loads(line) for line in audit.read_text().splitlines()]
     assert {"token.failure", "contents.save"} <= {e["event"] for e in events}
     assert "bad" not in audit.read_text() and server.token not in audit.read_text()
+
+
+def test_identity_change_persists_in_the_cookie(password_server: CarnetServer) -> None:
+    with password_server.client(token=False, follow_redirects=False) as browser:
+        login(browser, PASSWORD)
+        xsrf = {"X-XSRFToken": browser.cookies["_xsrf"]}
+        patched = browser.patch("api/me", json={"display_name": "Ada L."}, headers=xsrf)
+        assert patched.status_code == 200
+        assert browser.get("api/me").json()["identity"]["display_name"] == "Ada L."

@@ -57,7 +57,9 @@ def all_routes(deps: WebDeps) -> list[BaseRoute]:
     """Every route, relative to base_url (the spec test walks this list)."""
     base = deps.policy.base_url
     return [
-        *server.routes(deps.activity, deps.request_shutdown, deps.kernel_count),
+        *server.routes(
+            deps.auth, deps.policy, deps.activity, deps.request_shutdown, deps.kernel_count
+        ),
         *contents_routes.routes(deps.contents),
         *files.routes(deps.contents),
         *event_routes(deps.events, deps.activity),

@@ -10,10 +10,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from carnet.auth.authenticator import Authenticator
 from carnet.auth.identity import UPDATABLE_FIELDS, User
 from carnet.errors import BadRequest
 from carnet.web._json import json_response, read_json
 from carnet.web.activity import Activity, iso
+from carnet.web.security import SecurityPolicy, cookie_header
 
 # The jupyter_server REST API version carnet implements (clients compare against it).
 API_VERSION = "2.21.1"
@@ -33,6 +35,8 @@ RESOURCES = (
 
 
 def routes(
+    auth: Authenticator,
+    policy: SecurityPolicy,
     activity: Activity,
     request_shutdown: Callable[[], None],
     kernel_count: Callable[[], int],
@@ -88,7 +92,21 @@ def routes(
         assert body is not None
         updated = user.updated(body)
         request.state.user = updated
-        return json_response({"status": "success", "identity": updated.to_model()})
+        response = json_response({"status": "success", "identity": updated.to_model()})
+        if request.state.auth_via == "cookie":
+            # The identity lives in the login cookie: re-issue it so the change persists.
+            response.headers.append(
+                "set-cookie",
+                cookie_header(
+                    policy.cookie_name,
+                    auth.cookie_value(policy.cookie_name, updated),
+                    path=policy.base_url,
+                    max_age=policy.cookie_max_age_s,
+                    http_only=True,
+                    secure=policy.secure_cookies or request.url.scheme == "https",
+                ),
+            )
+        return response
 
     async def shutdown(request: Request) -> Response:
         request_shutdown()
