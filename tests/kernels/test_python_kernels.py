@@ -309,8 +309,9 @@ async def test_client_messages_are_validated(service: KernelService, pooled: Ker
 
 async def test_interrupt(service: KernelService, pooled: KernelModel) -> None:
     c = await client(service, pooled["id"])
-    request = await c.start_execute("import time\ntime.sleep(120)")
-    await c.wait_for(lambda m: m.msg_type == "execute_input" and m.parent_id == request.msg_id)
+    request = await c.start_execute("import time\nprint('sleeping', flush=True)\ntime.sleep(120)")
+    # Once the cell prints, it runs (ipykernel ignores SIGINT outside of executions).
+    await c.wait_for(lambda m: m.msg_type == "stream" and m.parent_id == request.msg_id)
     await service.interrupt(pooled["id"])
     run = await c.finish(request)
     assert run.reply.content["status"] == "error"

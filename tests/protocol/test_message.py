@@ -61,6 +61,13 @@ def test_bad_headers_raise_frame_errors(header: bytes, attr: str) -> None:
         getattr(msg, attr)
 
 
+def test_check_validates_the_header() -> None:
+    msg = new_message("shell", "x", {}, session="s")
+    assert msg.check() is msg
+    with pytest.raises(FrameError):
+        Message("shell", [b'{"msg_id":"a"}', b"{}", b"{}", b"{}"]).check()
+
+
 def test_bad_parent_and_content() -> None:
     msg = Message("shell", [b'{"msg_id":"a","msg_type":"b"}', b"[1]", b"{}", b"{"])
     with pytest.raises(FrameError):

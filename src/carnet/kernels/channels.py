@@ -150,7 +150,7 @@ class KernelChannels:
         while True:
             frames = await sock.recv_multipart()
             try:
-                msg = from_zmq(channel, frames, self._signer)
+                msg = from_zmq(channel, frames, self._signer).check()  # bad headers stop here
                 if channel == "iopub":
                     self._on_iopub(msg)
                 else:

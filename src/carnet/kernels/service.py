@@ -18,11 +18,13 @@ leaving ``async with``) stops them all and leaves no kernel process.
 from __future__ import annotations
 
 import asyncio
+import builtins
 import contextlib
 import json
 import logging
 import os
 import signal
+import subprocess
 import time
 import uuid
 from collections.abc import Mapping
@@ -79,6 +81,9 @@ class _Kernel:
     activity: KernelActivity
     launch: dict[str, Any]  # cwd and env of the process: reused by every restart
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # Set once the kernel answered on shell *and* IOPub (or is known dead): clients that
+    # attach before that could miss the first IOPub messages (ZMQ's slow joiner).
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
     busy: bool = False  # a start/restart/stop is under way: the watcher keeps off
     crashes: list[float] = field(default_factory=list)
     kernel_info: dict[str, Any] | None = None
@@ -290,8 +295,12 @@ class KernelService:
         return self._context
 
     async def _warm_up(self) -> None:
-        await asyncio.to_thread(_import_jupyter_client)
-        sizes = await asyncio.to_thread(self._usable_pool_sizes)
+        sizes: dict[str, int] = {}
+        try:
+            await asyncio.to_thread(_import_jupyter_client)
+            sizes = await asyncio.to_thread(self._usable_pool_sizes)
+        except Exception:
+            log.exception("Could not set up the kernel pool")
         if sizes:
             self._pool_dir.mkdir(mode=0o700, exist_ok=True)
         self._pool = WarmPool(
@@ -306,8 +315,8 @@ class KernelService:
                 continue
             try:
                 spec = self.specs.get(name)
-            except NotFound:
-                log.warning("Not pooling kernel %r: no such kernelspec", name)
+            except Exception as e:  # NotFound, or a broken kernel.json
+                log.warning("Not pooling kernel %r: %s", name, e)
                 continue
             if not is_poolable(spec):
                 log.info("Not pooling kernel %r: carnet can only prepare ipykernel kernels", name)
@@ -365,7 +374,11 @@ class KernelService:
         kernel = await self._checkout(name, cwd, extra)
         if kernel is None:
             kernel = await self._launch(name, cwd, extra)
-            self._tasks.spawn(self._become_ready(kernel), name=f"ready {kernel.id}")
+            if not self._closing:
+                self._tasks.spawn(self._become_ready(kernel), name=f"ready {kernel.id}")
+        if self._closing:  # shutdown_all ran while this kernel was starting
+            await self._stop(kernel, now=True, reason=CloseReason.SERVER_SHUTDOWN)
+            self._check_open()
         self._kernels[kernel.id] = kernel
         log.info("Kernel started: %s (%s) in %s", kernel.id, name, cwd)
         return kernel.model()
@@ -447,6 +460,7 @@ class KernelService:
             )
         if kernel.activity.execution_state == "starting":
             kernel.activity.execution_state = "idle"
+        kernel.ready.set()
 
     # -- warm pool ---------------------------------------------------------------------
 
@@ -457,6 +471,7 @@ class KernelService:
         except BaseException:
             await asyncio.shield(self._stop(kernel, now=True))
             raise
+        kernel.ready.set()
         return kernel
 
     async def _discard(self, kernel: _Kernel) -> None:
@@ -559,10 +574,20 @@ class KernelService:
         ``session_id`` is the websocket URL's ``session_id`` (a random one if absent).
         The connection first yields what was buffered for that session while it was
         away, then an IOPub ``status`` with the kernel's current state.
+
+        While the kernel is (re)starting this waits until it answers (at most
+        ``kernel_info_timeout``), as jupyter_server does before accepting a websocket:
+        IOPub messages of a request sent earlier could otherwise be lost.
         """
         self._check_open()
         kernel = self._get(kernel_id)
-        return kernel.channels.attach(_check_session_id(session_id))
+        session = _check_session_id(session_id)
+        if not kernel.ready.is_set():
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(kernel.ready.wait(), self._kernel_info_timeout)
+            self._check_open()
+            kernel = self._get(kernel_id)
+        return kernel.channels.attach(session)
 
     async def interrupt(self, kernel_id: str) -> None:
         """Interrupt the kernel (SIGINT or ``interrupt_request``, per its kernelspec)."""
@@ -584,6 +609,7 @@ class KernelService:
         kernel = self._get(kernel_id)
         async with kernel.lock:
             kernel.busy = True
+            kernel.ready.clear()
             kernel.activity.execution_state = "restarting"
             kernel.channels.fail_pending()
             try:
@@ -610,6 +636,7 @@ class KernelService:
                 ) from e
             if kernel.activity.execution_state == "starting":
                 kernel.activity.execution_state = "idle"
+            kernel.ready.set()
         return kernel.model()
 
     async def shutdown(self, kernel_id: str) -> None:
@@ -643,7 +670,7 @@ class KernelService:
             else:
                 process.kill()
             process.wait(timeout=2)
-        except (OSError, ValueError, TimeoutError):
+        except (OSError, ValueError, subprocess.TimeoutExpired):
             log.warning("Could not kill kernel process %s", process.pid, exc_info=True)
 
     def _kill_leftovers(self) -> None:
@@ -657,23 +684,32 @@ class KernelService:
         """Notice dead kernels within ``poll_interval`` (a waitpid per kernel, no I/O)."""
         while True:
             await asyncio.sleep(self._poll_interval)
-            for kernel in list(self._kernels.values()):
-                if kernel.busy or kernel.activity.execution_state == "dead":
-                    continue
-                exited, code = kernel.exit_code()
-                if exited:
-                    self._on_death(kernel, code)
-            pool = self._pool
-            for kernel in pool.members() if pool is not None else ():
-                if kernel.exit_code()[0] and pool is not None and pool.remove(kernel):
-                    log.warning("Pooled kernel %s died; replacing it", kernel.id)
-                    self._tasks.spawn(self._discard(kernel), name=f"discard {kernel.id}")
+            try:
+                self._check_processes()
+            except Exception:
+                log.exception("Error while watching kernel processes")
+
+    def _check_processes(self) -> None:
+        for kernel in list(self._kernels.values()):
+            if kernel.busy or kernel.activity.execution_state == "dead":
+                continue
+            exited, code = kernel.exit_code()
+            if exited:
+                self._on_death(kernel, code)
+        pool = self._pool
+        if pool is None:
+            return
+        for kernel in pool.members():
+            if kernel.exit_code()[0] and pool.remove(kernel):
+                log.warning("Pooled kernel %s died; replacing it", kernel.id)
+                self._tasks.spawn(self._discard(kernel), name=f"discard {kernel.id}")
 
     def _on_death(self, kernel: _Kernel, code: int | None) -> None:
         cause = describe_exit(code)
         log.warning("Kernel %s died: %s", kernel.id, cause)
         kernel.activity.execution_state = "dead"
         kernel.activity.reason = cause
+        kernel.ready.clear()
         kernel.channels.fail_pending()
         now = time.monotonic()
         kernel.crashes = [t for t in kernel.crashes if now - t < _CRASH_WINDOW] + [now]
@@ -691,6 +727,7 @@ class KernelService:
     def _mark_dead(self, kernel: _Kernel, reason: str) -> None:
         kernel.activity.execution_state = "dead"
         kernel.activity.reason = reason
+        kernel.ready.set()  # nothing to wait for: clients attach and learn it is dead
         kernel.channels.broadcast(kernel.channels.status_message("dead", reason))
 
     async def _auto_restart(self, kernel: _Kernel, cause: str) -> None:
@@ -713,22 +750,7 @@ class KernelService:
     async def _cull(self) -> None:
         while True:
             await asyncio.sleep(self._cull_interval)
-            now = datetime.now(timezone.utc)
-            for kernel in list(self._kernels.values()):
-                if kernel.busy:
-                    continue
-                metadata = getattr(kernel.manager.kernel_spec, "metadata", None) or {}
-                timeout = metadata.get("cull_idle_timeout", self._cull_idle_timeout)
-                if not should_cull(
-                    execution_state=kernel.activity.execution_state,
-                    last_activity=kernel.activity.last_activity,
-                    connections=kernel.channels.connection_count,
-                    now=now,
-                    idle_timeout=float(timeout),
-                    cull_connected=self._cull_connected,
-                    cull_busy=self._cull_busy,
-                ):
-                    continue
+            for kernel in self._idle_kernels():
                 if self._kernels.get(kernel.id) is kernel:
                     log.warning(
                         "Culling %s kernel %s (%s) with %d connections",
@@ -739,3 +761,27 @@ class KernelService:
                     )
                     del self._kernels[kernel.id]
                     await self._stop(kernel, now=False)
+
+    def _idle_kernels(self) -> builtins.list[_Kernel]:
+        now = datetime.now(timezone.utc)
+        idle = []
+        for kernel in self._kernels.values():
+            if kernel.busy:
+                continue
+            # A kernelspec may set its own timeout (as jupyter_server allows).
+            metadata = getattr(kernel.manager.kernel_spec, "metadata", None) or {}
+            try:
+                timeout = float(metadata.get("cull_idle_timeout", self._cull_idle_timeout))
+            except (TypeError, ValueError):
+                timeout = self._cull_idle_timeout
+            if should_cull(
+                execution_state=kernel.activity.execution_state,
+                last_activity=kernel.activity.last_activity,
+                connections=kernel.channels.connection_count,
+                now=now,
+                idle_timeout=timeout,
+                cull_connected=self._cull_connected,
+                cull_busy=self._cull_busy,
+            ):
+                idle.append(kernel)
+        return idle

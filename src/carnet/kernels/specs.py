@@ -44,6 +44,29 @@ def _model(name: str, spec: dict[str, Any], resource_dir: str, base_url: str) ->
     return {"name": name, "spec": spec, "resources": resources}
 
 
+def _tolerant_spec_class() -> type[KernelSpec]:
+    """``KernelSpec`` that ignores keys it does not model (``codemirror_mode``…).
+
+    Many kernels (bash_kernel, older IRkernel) write such keys; traitlets would emit a
+    DeprecationWarning for each spec read. They are not part of the REST model anyway.
+    """
+    import json
+
+    from jupyter_client.kernelspec import KernelSpec
+
+    class TolerantKernelSpec(KernelSpec):
+        @classmethod
+        def from_resource_dir(cls, resource_dir: str) -> KernelSpec:
+            with open(Path(resource_dir) / "kernel.json", encoding="utf-8") as f:
+                data = json.load(f)
+            if not isinstance(data, dict):
+                raise ValueError(f"{resource_dir}/kernel.json is not a JSON object")
+            known = {k: v for k, v in data.items() if cls.class_traits().get(k) is not None}
+            return cls(resource_dir=resource_dir, **known)
+
+    return TolerantKernelSpec
+
+
 def is_poolable(spec: KernelSpec) -> bool:
     """Whether carnet can make a pre-started kernel of this spec look freshly started.
 
@@ -81,7 +104,7 @@ class KernelSpecs:
         if self._manager is None:
             from jupyter_client.kernelspec import KernelSpecManager
 
-            manager = KernelSpecManager()
+            manager = KernelSpecManager(kernel_spec_class=_tolerant_spec_class())
             if self._kernel_dirs is not None:
                 manager.kernel_dirs = list(self._kernel_dirs)
             if self._allowed is not None:
@@ -96,7 +119,11 @@ class KernelSpecs:
         """The spec called ``name``; :class:`NotFound` (with the installed names) if none."""
         from jupyter_client.kernelspec import NoSuchKernel
 
-        if isinstance(name, str) and _NAME.match(name):
+        if (
+            isinstance(name, str)
+            and _NAME.match(name)
+            and (self._allowed is None or name in self._allowed)
+        ):
             try:
                 return self.manager.get_kernel_spec(name)
             except NoSuchKernel:

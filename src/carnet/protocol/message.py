@@ -135,6 +135,11 @@ class Message:
         value = self.parent_header.get("session")
         return value if isinstance(value, str) else None
 
+    def check(self) -> Message:
+        """Make sure the header has string ``msg_id`` and ``msg_type``; return ``self``."""
+        _ = self.msg_id, self.msg_type
+        return self
+
     @property
     def buffers(self) -> tuple[bytes, ...]:
         return self.parts[4:]
