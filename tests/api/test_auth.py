@@ -309,3 +309,44 @@ def test_identity_change_persists_in_the_cookie(password_server: CarnetServer) -
         patched = browser.patch("api/me", json={"display_name": "Ada L."}, headers=xsrf)
         assert patched.status_code == 200
         assert browser.get("api/me").json()["identity"]["display_name"] == "Ada L."
+
+
+def test_cors_for_allowed_origin(carnet_factory: Callable[..., CarnetServer]) -> None:
+    server = carnet_factory("--ServerApp.allow_origin=https://app.example")
+    with server.client() as client:
+        pre = client.options(
+            "api/contents",
+            headers={"Origin": "https://app.example", "Access-Control-Request-Method": "PUT"},
+        )
+        assert pre.status_code == 204
+        assert "PUT" in pre.headers["access-control-allow-methods"]
+        bad = client.options(
+            "api/contents",
+            headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "PUT"},
+        )
+        assert bad.status_code == 403
+        ok = client.get("api/contents", headers={"Origin": "https://app.example"})
+        assert ok.headers["access-control-allow-origin"] == "https://app.example"
+        other = client.get("api/contents", headers={"Origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in other.headers
+
+
+def test_base_url(carnet_factory: Callable[..., CarnetServer]) -> None:
+    server = carnet_factory("--base-url=/user/ada")
+    assert server.info["base_url"] == "/user/ada/"
+    assert f"http://localhost:{server.port}/user/ada/lab?token=" in server.output()
+    with server.client(follow_redirects=False) as client:
+        assert client.get("api/status").status_code == 200  # under the prefix
+        root = httpx.get(
+            f"http://127.0.0.1:{server.port}/api/status",
+            headers={"Authorization": f"token {server.token}"},
+        )
+        assert root.status_code == 404
+        made = client.put(
+            "api/contents/x.txt", json={"type": "file", "format": "text", "content": ""}
+        )
+        assert made.headers["location"] == "/user/ada/api/contents/x.txt"
+    with server.client(token=False, follow_redirects=False) as anon:
+        assert anon.get("lab").headers["location"] == "/user/ada/login?next=%2Fuser%2Fada%2Flab"
+        page = anon.get("login")
+        assert 'action="/user/ada/login"' in page.text

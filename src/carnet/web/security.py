@@ -154,6 +154,30 @@ class SecurityMiddleware:
             await _deny(scope, send, 404, "Not found", None)
             return
 
+        origin = request.headers.get("origin")
+        if (
+            request.method == "OPTIONS"
+            and origin
+            and (self.policy.allow_origin or self.policy.allow_origin_pat)
+            and "access-control-request-method" in request.headers
+        ):
+            # A CORS preflight carries no credentials; answer it for allowed origins only.
+            status = 204 if self._origin_allowed(origin, request) else 403
+            await _send_simple(
+                send,
+                status,
+                b"",
+                [
+                    (b"access-control-allow-methods", b"GET, PUT, POST, PATCH, DELETE, OPTIONS"),
+                    (
+                        b"access-control-allow-headers",
+                        b"accept, content-type, authorization, x-xsrftoken",
+                    ),
+                    (b"access-control-max-age", b"600"),
+                ],
+            )
+            return
+
         user, via, throttled = self._identify(request)
         if throttled is not None:
             await _deny(
@@ -173,7 +197,6 @@ class SecurityMiddleware:
         # Origin: browsers send it on cross-site requests. Websockets are always checked
         # (a token in a page of another site is still that site's request); HTTP requests
         # only when the cookie is what authenticates them.
-        origin = request.headers.get("origin")
         if origin and (websocket or via == "cookie") and not self._origin_allowed(origin, request):
             await _deny(
                 scope, send, 403, f"Cross-origin request from {origin} refused", "cross-origin"
@@ -292,9 +315,17 @@ class SecurityMiddleware:
                 if request.relative is not None and not request.is_public:
                     headers.setdefault("cache-control", "no-store")
                 origin = request.headers.get("origin")
-                if origin and policy.allow_origin:
-                    allowed = "*" if policy.allow_origin == "*" else policy.allow_origin
-                    headers["access-control-allow-origin"] = allowed
+                if (
+                    origin
+                    and (policy.allow_origin or policy.allow_origin_pat)
+                    and (self._origin_allowed(origin, request))
+                ):
+                    headers["access-control-allow-origin"] = (
+                        "*"
+                        if policy.allow_origin == "*" and not policy.allow_credentials
+                        else origin
+                    )
+                    headers.setdefault("vary", "Origin")
                     if policy.allow_credentials:
                         headers["access-control-allow-credentials"] = "true"
             await send(message)
