@@ -133,6 +133,7 @@ def start_carnet(
     env: dict[str, str] | None = None,
     default_args: bool = True,
     stdin: str | None = None,
+    preexec_fn: Callable[[], None] | None = None,
 ) -> CarnetServer:
     before = set(jenv.runtime_dir.glob("jpserver-*.json")) if jenv.runtime_dir.exists() else set()
     full = list(args)
@@ -147,6 +148,7 @@ def start_carnet(
         stdout=out.open("w"),
         stderr=err.open("w"),
         text=True,
+        preexec_fn=preexec_fn,
     )
     if stdin is not None and proc.stdin is not None:
         proc.stdin.write(stdin)

@@ -15,7 +15,7 @@ import httpx
 import nbformat
 import pytest
 
-from tests.conftest import CarnetServer, _new_env, start_carnet
+from tests.conftest import CarnetServer, JupyterEnv, _new_env, start_carnet
 
 
 @pytest.fixture(scope="module", params=["http", "https"])
@@ -289,3 +289,26 @@ def test_connection_not_left_hanging_by_garbage(live: CarnetServer) -> None:
         )
         data = sock.recv(1024)
         assert data == b"" or data.startswith((b"HTTP/1.1 4", b"HTTP/1.1 301"))
+
+
+def test_full_disk_is_a_clear_4xx_and_loses_nothing(jupyter_env: JupyterEnv) -> None:
+    """The server may write at most 1 MiB per file (RLIMIT_FSIZE), as on a nearly full disk."""
+    import resource
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1024 * 1024, 1024 * 1024))
+
+    (jupyter_env.root / "keep.txt").write_text("original")
+    server = start_carnet(jupyter_env, preexec_fn=limit)
+    try:
+        with server.client() as client:
+            big = "x" * (2 * 1024 * 1024)
+            response = client.put(
+                "api/contents/keep.txt", json={"type": "file", "format": "text", "content": big}
+            )
+            assert response.status_code == 413, response.text
+            assert "disk space" in response.json()["message"]
+        assert (jupyter_env.root / "keep.txt").read_text() == "original"
+        assert [p.name for p in jupyter_env.root.iterdir()] == ["keep.txt"]
+    finally:
+        server.stop()

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 from carnet.errors import BadRequest, CarnetError, Conflict, Forbidden, NotFound
 
-_NO_SPACE = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
+_NO_SPACE = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
 
 
 def translate(error: OSError, api_path: str, doing: str) -> CarnetError:
@@ -26,7 +26,12 @@ def translate(error: OSError, api_path: str, doing: str) -> CarnetError:
         return BadRequest(f"Not a directory: {shown}")
     code = error.errno
     if code in _NO_SPACE:
-        return CarnetError(f"Not enough disk space while {doing} {shown}", "no space", status=507)
+        # A 4xx: the request cannot be stored as it is; the old file is untouched.
+        return CarnetError(
+            f"Not enough disk space (or over the file size limit) while {doing} {shown}",
+            "no space",
+            status=413,
+        )
     if code == errno.EROFS:
         return Forbidden(f"Read-only file system: {shown}")
     if code == errno.ENAMETOOLONG:
