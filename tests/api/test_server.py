@@ -463,3 +463,25 @@ def test_me(server: CarnetServer) -> None:
         patched = client.patch("api/me", json={"display_name": "Ada"})
         assert patched.json()["identity"]["display_name"] == "Ada"
         assert client.patch("api/me", json={"username": "root"}).status_code == 400
+
+
+def test_config_dirs_env_and_command_line_precedence(
+    jupyter_env: JupyterEnv, carnet_factory: Callable[..., CarnetServer], tmp_path: Path
+) -> None:
+    extra = tmp_path / "extra-config"
+    extra.mkdir()
+    (extra / "carnet_config.json").write_text(
+        json.dumps({"ServerApp": {"base_url": "/from-path/", "allow_hidden": True}})
+    )
+    jupyter_env.config_dir.mkdir(parents=True)
+    (jupyter_env.config_dir / "jupyter_server_config.py").write_text(
+        "c.ServerApp.base_url = '/from-user/'\nc.ContentsManager.allow_hidden = False\n"
+    )
+    server = carnet_factory(env={"JUPYTER_CONFIG_PATH": str(extra)})
+    # As jupyter_core orders them: JUPYTER_CONFIG_PATH entries outrank the user dir.
+    assert server.info["base_url"] == "/from-path/"
+    (server.root / ".hidden").write_text("h")
+    with server.client() as client:
+        assert client.get("api/contents/.hidden").status_code == 200
+    override = carnet_factory("--base-url=/cli/", env={"JUPYTER_CONFIG_PATH": str(extra)})
+    assert override.info["base_url"] == "/cli/"
