@@ -1,69 +1,16 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
-from carnet.auth import SecretFileError
-from carnet.auth.tokens import generate_token, parse_authorization, token_from_env, tokens_equal
+from carnet.auth.tokens import generate_token, parse_authorization, tokens_equal
 
 
 def test_generated_tokens_are_48_hex_and_unique() -> None:
     tokens = {generate_token() for _ in range(100)}
     assert len(tokens) == 100
     assert all(re.fullmatch(r"[0-9a-f]{48}", t) for t in tokens)
-
-
-def test_env_token_wins_over_file(tmp_path: Path) -> None:
-    token_file = tmp_path / "token"
-    token_file.write_text("from-file")
-    env = {"JUPYTER_TOKEN": "from-env", "JUPYTER_TOKEN_FILE": str(token_file)}
-    assert token_from_env(env) == "from-env"
-
-
-def test_token_file_is_read_and_stripped(tmp_path: Path) -> None:
-    token_file = tmp_path / "token"
-    token_file.write_text("  abc123\n")
-    assert token_from_env({"JUPYTER_TOKEN_FILE": str(token_file)}) == "abc123"
-    # An empty JUPYTER_TOKEN does not count, as in Jupyter.
-    env = {"JUPYTER_TOKEN": "", "JUPYTER_TOKEN_FILE": str(token_file)}
-    assert token_from_env(env) == "abc123"
-
-
-def test_no_token_configured() -> None:
-    assert token_from_env({}) is None
-    assert token_from_env({"JUPYTER_TOKEN": "", "JUPYTER_TOKEN_FILE": ""}) is None
-    assert token_from_env({"OTHER": "x"}) is None
-
-
-@pytest.mark.parametrize("content", [b"", b"\n", b"   \t\n"])
-def test_empty_token_file_is_an_error_not_an_open_door(tmp_path: Path, content: bytes) -> None:
-    token_file = tmp_path / "token"
-    token_file.write_bytes(content)
-    with pytest.raises(SecretFileError, match="is empty") as info:
-        token_from_env({"JUPYTER_TOKEN_FILE": str(token_file)})
-    assert str(token_file) in str(info.value)
-
-
-def test_missing_token_file_is_a_clear_error(tmp_path: Path) -> None:
-    token_file = tmp_path / "missing"
-    with pytest.raises(SecretFileError, match="no such file") as info:
-        token_from_env({"JUPYTER_TOKEN_FILE": str(token_file)})
-    assert str(token_file) in str(info.value)
-
-
-def test_unreadable_token_file_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(SecretFileError, match="directory") as info:
-        token_from_env({"JUPYTER_TOKEN_FILE": str(tmp_path)})
-    assert str(tmp_path) in str(info.value)
-
-
-def test_binary_token_file_is_a_clear_error(tmp_path: Path) -> None:
-    token_file = tmp_path / "token"
-    token_file.write_bytes(b"\xff\xfe\x00")
-    with pytest.raises(SecretFileError, match="not UTF-8"):
-        token_from_env({"JUPYTER_TOKEN_FILE": str(token_file)})
 
 
 @pytest.mark.parametrize(

@@ -203,3 +203,35 @@ def test_parsers_refuse(field: str, raw: object) -> None:
     option = next(o for o in OPTIONS if o.field == field)
     with pytest.raises(ValueError):
         option.parse(raw)
+
+
+def test_env_token_wins_over_file_and_empty_env_counts_as_unset(tmp_path: Path) -> None:
+    token_file = write(tmp_path / "token", "  from-file\n")
+    both = {"JUPYTER_TOKEN": "from-env", "JUPYTER_TOKEN_FILE": str(token_file)}
+    assert resolve([environment_assignments(both)]).token == "from-env"
+    empty = {"JUPYTER_TOKEN": "", "JUPYTER_TOKEN_FILE": str(token_file)}
+    assert resolve([environment_assignments(empty)]).token == "from-file"
+    assert resolve([environment_assignments({"JUPYTER_TOKEN": ""})]).token is None
+    assert resolve([environment_assignments({"JUPYTER_PORT": ""})]).port == 8888
+
+
+@pytest.mark.parametrize("content", ["", "\n", "   \t\n"])
+def test_empty_token_file_is_an_error_not_an_open_door(tmp_path: Path, content: str) -> None:
+    token_file = write(tmp_path / "token", content)
+    with pytest.raises(OptionError, match="is empty"):
+        environment_assignments({"JUPYTER_TOKEN_FILE": str(token_file)})
+
+
+@pytest.mark.parametrize("name", ["missing", "."])
+def test_unreadable_token_file_is_a_clear_error(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    with pytest.raises(OptionError, match="JUPYTER_TOKEN_FILE") as info:
+        environment_assignments({"JUPYTER_TOKEN_FILE": str(path)})
+    assert str(path) in str(info.value)
+
+
+def test_binary_token_file_is_a_clear_error(tmp_path: Path) -> None:
+    token_file = tmp_path / "token"
+    token_file.write_bytes(b"\xff\xfe\x00")
+    with pytest.raises(OptionError, match="not UTF-8"):
+        environment_assignments({"JUPYTER_TOKEN_FILE": str(token_file)})

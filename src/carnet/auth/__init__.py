@@ -17,7 +17,7 @@ from carnet.auth.tls import (
     server_ssl_context,
     write_certificate,
 )
-from carnet.auth.tokens import generate_token, parse_authorization, token_from_env, tokens_equal
+from carnet.auth.tokens import generate_token, parse_authorization, tokens_equal
 
 __all__ = [
     "DEFAULT_HOSTNAMES",
@@ -39,7 +39,6 @@ __all__ = [
     "parse_authorization",
     "redact",
     "server_ssl_context",
-    "token_from_env",
     "tokens_equal",
     "verify_password",
     "write_certificate",

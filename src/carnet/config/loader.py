@@ -135,17 +135,23 @@ def _load_python_config(path: Path) -> dict[str, Any]:
 def environment_assignments(environ: Mapping[str, str]) -> list[Assignment]:
     found: list[Assignment] = []
     for option in OPTIONS:
-        if option.env and option.env in environ:
+        # An empty variable counts as unset (as in Jupyter): JUPYTER_TOKEN="" must not turn
+        # authentication off.
+        if option.env and environ.get(option.env):
             section, trait = option.names[0]
             found.append(Assignment(section, trait, environ[option.env], f"${option.env}"))
-    if "JUPYTER_TOKEN" not in environ and environ.get("JUPYTER_TOKEN_FILE"):
+    if not environ.get("JUPYTER_TOKEN") and environ.get("JUPYTER_TOKEN_FILE"):
         token_file = Path(environ["JUPYTER_TOKEN_FILE"])
         try:
             token = token_file.read_text(encoding="utf-8").strip()
-        except OSError as exc:
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
             raise OptionError(
-                f"token: cannot read JUPYTER_TOKEN_FILE {token_file}: {exc.strerror}"
+                f"token: cannot read JUPYTER_TOKEN_FILE {token_file}: {reason}"
             ) from None
+        if not token:
+            # Unlike Jupyter, an empty token file is an error, not "authentication off".
+            raise OptionError(f"token: JUPYTER_TOKEN_FILE {token_file} is empty")
         found.append(Assignment("IdentityProvider", "token", token, "$JUPYTER_TOKEN_FILE"))
     return found
 
