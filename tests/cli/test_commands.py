@@ -193,3 +193,12 @@ def test_jupyter_dispatcher_runs_carnet(jupyter_env: JupyterEnv) -> None:
     )
     assert gen.returncode == 0, gen.stderr
     assert (jupyter_env.config_dir / "jupyter_notebook_config.py").exists()
+
+
+def test_unreadable_cookie_secret_is_a_clear_error(jupyter_env: JupyterEnv, tmp_path: Path) -> None:
+    result = run_cli(
+        jupyter_env, "--no-browser", "--port=0", f"--ServerApp.cookie_secret_file={tmp_path}"
+    )
+    assert result.returncode == 2
+    assert "cookie_secret_file" in result.stderr and str(tmp_path) in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

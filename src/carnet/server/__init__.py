@@ -41,6 +41,7 @@ class Plan:
     public: bool
     allow_remote_access: bool
     runtime_dir: Path
+    cookie_secret: bytes
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -156,6 +157,7 @@ def prepare(settings: Settings, environ: dict[str, str] | None = None) -> Plan:
 
     from carnet.server.runtime import runtime_dir
 
+    runtime = Path(env["JUPYTER_RUNTIME_DIR"]) if env.get("JUPYTER_RUNTIME_DIR") else runtime_dir()
     return Plan(
         settings=settings,
         root=root,
@@ -163,11 +165,27 @@ def prepare(settings: Settings, environ: dict[str, str] | None = None) -> Plan:
         ssl_context=context,
         public=public,
         allow_remote_access=allow_remote,
-        runtime_dir=Path(env["JUPYTER_RUNTIME_DIR"])
-        if env.get("JUPYTER_RUNTIME_DIR")
-        else runtime_dir(),
+        runtime_dir=runtime,
+        cookie_secret=_cookie_secret(settings, runtime),
         warnings=warnings,
     )
+
+
+def _cookie_secret(settings: Settings, runtime: Path) -> bytes:
+    from carnet.auth.errors import SecretFileError
+    from carnet.auth.signing import load_or_create_secret
+
+    if settings.cookie_secret:
+        return settings.cookie_secret.encode()
+    path = (
+        Path(settings.cookie_secret_file).expanduser()
+        if settings.cookie_secret_file
+        else runtime / "jupyter_cookie_secret"
+    )
+    try:
+        return load_or_create_secret(path)
+    except SecretFileError as exc:
+        raise StartupError(f"cookie_secret_file: {exc}") from None
 
 
 def display_urls(plan: Plan, port: int, with_token: bool) -> list[str]:

@@ -69,7 +69,7 @@ def build_app(
     from carnet import __version__
     from carnet.auth.audit import AuditLog
     from carnet.auth.authenticator import Authenticator
-    from carnet.auth.signing import CookieSigner, derive_cookie_key, load_or_create_secret
+    from carnet.auth.signing import CookieSigner, derive_cookie_key
     from carnet.auth.throttle import LoginThrottle
     from carnet.contents import ContentsManager
     from carnet.server import cookie_name_for
@@ -81,15 +81,7 @@ def build_app(
     from carnet.workspaces import SettingsStore, WorkspaceStore
 
     settings = plan.settings
-    if settings.cookie_secret:
-        secret = settings.cookie_secret.encode()
-    else:
-        secret_file = (
-            Path(settings.cookie_secret_file).expanduser()
-            if settings.cookie_secret_file
-            else plan.runtime_dir / "jupyter_cookie_secret"
-        )
-        secret = load_or_create_secret(secret_file)
+    secret = plan.cookie_secret
     audit_path = (
         Path(settings.audit_log).expanduser()
         if settings.audit_log
