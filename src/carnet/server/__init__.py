@@ -305,6 +305,7 @@ async def serve(plan: Plan, on_ready: Callable[[ServerInfo], None]) -> None:
         app,
         lifespan="on",
         log_level=logging.WARNING,
+        log_config=None,  # keep our logging; skips dictConfig at start
         access_log=False,
         proxy_headers=False,
         server_header=False,
