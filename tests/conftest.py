@@ -104,7 +104,8 @@ def _new_env(tmp: Path) -> JupyterEnv:
     )
     jenv.root.mkdir(parents=True)
     home.mkdir(parents=True, exist_ok=True)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("JUPYTER")}
+    # Nothing of the machine's Jupyter or XDG setup leaks in (trash, data and config dirs).
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "XDG_"))}
     env.update(
         {
             "HOME": str(home),
