@@ -13,6 +13,18 @@ import { defineConfig } from "vite";
 export default defineConfig({
   base: "/static/",
   publicDir: "public",
+  resolve: {
+    // CodeMirror's style-mod writes <style> tags, which the CSP refuses; this wrapper adopts
+    // constructed stylesheets instead (src/editor/csp-style-mod.ts). Paths
+    // starting with "/" are relative to this folder (Vite's root).
+    alias: [
+      { find: /^style-mod$/, replacement: "/src/editor/csp-style-mod.ts" },
+      { find: /^style-mod-original$/, replacement: "/node_modules/style-mod/src/style-mod.js" },
+    ],
+  },
+  oxc: {
+    jsx: { runtime: "automatic", importSource: "preact" },
+  },
   build: {
     outDir: "../src/carnet/static",
     emptyOutDir: true,

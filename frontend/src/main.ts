@@ -1,44 +1,76 @@
 /**
- * Entry point of carnet's page. For now a placeholder that proves the wiring end to end —
- * base URL, cookie auth, XSRF, the REST API, static assets under a strict CSP; the IDE
- * (Preact + Lumino) replaces the view later, keeping `api/` and `util/`.
+ * carnet's page: reads the base URL, fetches the user's settings and workspace in parallel,
+ * activates the plugins (core features are plugins too), mounts the shell, restores the
+ * layout, and marks `<body data-carnet-ready="1">` once the shell is usable.
  */
-import "./style.css";
-import { ApiError, type Connection, filesUrl, getStatus, getVersion, listDirectory } from "./api";
+import "./style/index.css";
+import { ApiError, type Workspace, getWorkspace, listSettings, saveSettings } from "./api";
+import { appearancePlugin } from "./core/appearance";
+import { editorPlugin } from "./core/editor";
+import { fileBrowserPlugin } from "./core/filebrowser";
+import { WORKSPACE_ID, createLayoutPlugin } from "./core/layout";
+import { runningPlugin } from "./core/running";
+import { settingsPlugin } from "./core/settings";
+import { shellPlugin } from "./core/shell";
+import { tocPlugin } from "./core/toc";
+import { viewersPlugin } from "./core/viewers";
+import { parseRoute } from "./model/route";
+import { SettingsRegistry, settingsRaw } from "./model/settings";
 import { readBaseUrl } from "./util/base-url";
-import { renderError, renderLoggedOut, renderPage } from "./views/placeholder";
+import { App } from "./views/app";
 
 async function start(root: HTMLElement): Promise<void> {
-  const conn: Connection = { baseUrl: readBaseUrl() };
+  const conn = { baseUrl: readBaseUrl() };
+  const route = parseRoute(window.location.pathname, conn.baseUrl);
+  let stored: Map<string, Record<string, unknown>>;
+  let workspace: Workspace | null = null;
   try {
-    const [version, status, entries] = await Promise.all([
-      getVersion(conn),
-      getStatus(conn),
-      listDirectory(conn),
+    [stored, workspace] = await Promise.all([
+      listSettings(conn),
+      route.mode === "lab" ? getWorkspace(conn, WORKSPACE_ID) : Promise.resolve(null),
     ]);
-    renderPage(root, {
-      version,
-      kernels: status.kernels,
-      started: status.started,
-      logoutHref: `${conn.baseUrl}logout`,
-      entries: entries.map((entry) => ({
-        name: entry.name,
-        isDirectory: entry.type === "directory",
-        href: entry.type === "directory" ? null : filesUrl(conn, entry.path),
-      })),
-    });
   } catch (error: unknown) {
     if (error instanceof ApiError && error.unauthenticated) {
-      const next = encodeURIComponent(window.location.pathname);
-      renderLoggedOut(root, `${conn.baseUrl}login?next=${next}`);
+      const next = window.location.pathname + window.location.search;
+      window.location.assign(`${conn.baseUrl}login?next=${encodeURIComponent(next)}`);
       return;
     }
-    renderError(root, `carnet could not reach its server: ${describe(error)}`);
+    showFatal(root, error);
+    return;
   }
+  const settings = new SettingsRegistry(
+    { save: (id, values) => saveSettings(conn, id, settingsRaw(values)) },
+    stored,
+  );
+  const app = new App(conn, route.mode, settings);
+  const layout = createLayoutPlugin(workspace, route);
+  await app.activate([
+    appearancePlugin,
+    shellPlugin,
+    fileBrowserPlugin,
+    runningPlugin,
+    tocPlugin,
+    editorPlugin,
+    viewersPlugin,
+    settingsPlugin,
+    layout,
+  ]);
+  root.replaceChildren();
+  app.attach(root);
+  try {
+    await layout.restore();
+  } catch (error: unknown) {
+    app.notify(`Could not restore the layout: ${error instanceof Error ? error.message : String(error)}`, "error");
+  }
+  document.body.dataset["carnetReady"] = "1";
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+function showFatal(root: HTMLElement, error: unknown): void {
+  const p = document.createElement("p");
+  p.className = "carnet-Fatal";
+  p.setAttribute("role", "alert");
+  p.textContent = `carnet could not reach its server: ${error instanceof Error ? error.message : String(error)}`;
+  root.replaceChildren(p);
 }
 
 const root = document.getElementById("carnet-root");

@@ -1,6 +1,6 @@
 """Browser fixtures: Debian's Chromium driven by Playwright's sync API against a real carnet.
 
-`browser` is one Chromium per test session; `lab` opens the IDE of the test's `server` (token
+`browser` is one Chromium per test module; `lab` opens the IDE of the test's `server` (token
 login through the URL, as a user clicking carnet's start-up link would) and checks, when the
 test ends, that the page logged no errors and no CSP violations. A failing test leaves a
 screenshot in ``test-results/``.
@@ -64,8 +64,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     setattr(item, f"rep_{report.when}", report)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    # Module scope: Playwright's sync API keeps an event loop running while it is open, which
+    # would break pytest-asyncio tests that run later in the same session.
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=_executable(), headless=True, args=ARGS)
         yield chromium
@@ -128,9 +130,13 @@ class Lab:
             item.last.click()
 
     def dialog(self, kind: str | None = None) -> Any:
+        """The open dialog, once it has taken the keyboard focus (so typing goes into it)."""
         selector = ".carnet-Dialog" + (f"[data-dialog={_quote(kind)}]" if kind else "")
         box = self.page.locator(selector)
         box.wait_for(timeout=TIMEOUT_MS)
+        self.page.wait_for_function(
+            "sel => document.querySelector(sel)?.contains(document.activeElement)", arg=selector
+        )
         return box
 
     def wait_path(self, path: Path, *, exists: bool = True, content: str | None = None) -> None:
@@ -195,8 +201,8 @@ def new_lab(
             name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)[-150:]
             try:
                 lab.page.screenshot(path=str(out / f"{name}-{i}.png"))
-            except Exception:  # noqa: BLE001 - a screenshot must never hide the real failure
-                pass
+            except Exception:
+                pass  # a screenshot must never hide the real failure
     try:
         if (
             failed is not None

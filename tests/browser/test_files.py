@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
+from typing import cast
 
 import pytest
 
@@ -13,9 +16,10 @@ pytestmark = pytest.mark.browser
 
 
 def names(lab: Lab) -> list[str]:
-    return lab.page.locator(".carnet-FileItem").evaluate_all(
+    found = lab.page.locator(".carnet-FileItem").evaluate_all(
         "items => items.map(i => i.dataset.name)"
     )
+    return cast("list[str]", found)
 
 
 def wait_names(lab: Lab, expected: list[str]) -> None:
@@ -138,7 +142,9 @@ def test_keyboard_navigation_and_open(lab: Lab) -> None:
     page.locator(".carnet-FileList").focus()
     page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowDown")
-    assert page.locator(".carnet-FileItem.carnet-mod-selected").get_attribute("data-name") == "b.txt"
+    assert (
+        page.locator(".carnet-FileItem.carnet-mod-selected").get_attribute("data-name") == "b.txt"
+    )
     listbox = page.locator(".carnet-FileList")
     focused_id = listbox.get_attribute("aria-activedescendant")
     assert page.locator(f"#{focused_id}").get_attribute("data-name") == "b.txt"
@@ -146,7 +152,9 @@ def test_keyboard_navigation_and_open(lab: Lab) -> None:
     assert page.locator(".carnet-FileItem[aria-selected=true]").count() == 2
     page.keyboard.press("Home")
     page.keyboard.press("c")
-    assert page.locator(".carnet-FileItem.carnet-mod-selected").get_attribute("data-name") == "c.txt"
+    assert (
+        page.locator(".carnet-FileItem.carnet-mod-selected").get_attribute("data-name") == "c.txt"
+    )
     page.keyboard.press("Enter")
     page.locator(".carnet-Document[data-path='c.txt'][data-carnet-rendered='1']").wait_for()
 
@@ -158,7 +166,16 @@ def test_context_menu_rename_and_open_with(lab: Lab) -> None:
     lab.item("table.csv").click(button="right")
     menu = page.locator(".lm-Menu:visible").first
     labels = menu.locator(".lm-Menu-itemLabel").all_inner_texts()
-    for expected in ("Open", "Open With", "Rename…", "Delete…", "Cut", "Copy", "Duplicate", "Download"):
+    for expected in (
+        "Open",
+        "Open With",
+        "Rename…",
+        "Delete…",
+        "Cut",
+        "Copy",
+        "Duplicate",
+        "Download",
+    ):
         assert expected in labels
     menu.locator(".lm-Menu-item", has_text="Open With").hover()
     sub = page.locator(".lm-Menu:visible").nth(1)
@@ -181,7 +198,7 @@ def test_download(lab: Lab) -> None:
         lab.page.locator(".lm-Menu:visible .lm-Menu-item", has_text="Download").click()
     download = info.value
     assert download.suggested_filename == "get me.txt"
-    assert open(download.path()).read() == "payload"
+    assert Path(download.path()).read_text() == "payload"
 
 
 def test_listing_follows_changes_on_disk(lab: Lab) -> None:
@@ -202,7 +219,9 @@ def test_drag_entries_into_a_folder(lab: Lab) -> None:
     assert not (root / "move-me.txt").exists()
 
 
-def test_hidden_files_toggle(carnet_factory: Callable[..., CarnetServer], new_lab: Callable[..., Lab]) -> None:
+def test_hidden_files_toggle(
+    carnet_factory: Callable[..., CarnetServer], new_lab: Callable[..., Lab]
+) -> None:
     server = carnet_factory("--ContentsManager.allow_hidden=True")
     (server.root / ".secret").write_text("s")
     (server.root / "plain.txt").write_text("p")
@@ -215,3 +234,20 @@ def test_hidden_files_toggle(carnet_factory: Callable[..., CarnetServer], new_la
     wait_names(lab, [".secret", "plain.txt"])
     lab.page.get_by_role("button", name="Hide Hidden Files").click()
     wait_names(lab, ["plain.txt"])
+
+
+def test_new_notebook_names_its_kernel(lab: Lab) -> None:
+    lab.page.get_by_role("button", name="New Notebook").click()
+    kernel = lab.page.locator(".carnet-Dialog[data-dialog='kernel']")
+    lab.page.locator(".carnet-Document[data-path='Untitled.ipynb']").or_(kernel).first.wait_for()
+    if kernel.count() > 0:  # several kernels installed: take the default (first) one
+        kernel.locator(".carnet-mod-accept").click()
+    lab.page.locator(".carnet-Document[data-path='Untitled.ipynb']").wait_for()
+    path = lab.server.root / "Untitled.ipynb"
+    for _ in range(50):
+        nb = json.loads(path.read_text())
+        if "kernelspec" in nb["metadata"]:
+            break
+        lab.page.wait_for_timeout(100)
+    assert nb["nbformat"] == 4
+    assert nb["metadata"]["kernelspec"]["name"]

@@ -55,9 +55,6 @@ def test_palette_opens_with_accel_shift_c_filters_and_runs(lab: Lab) -> None:
     assert (lab.server.root / "made-by-palette").is_dir()
 
 
-# The Running panel asks for /api/terminals, which answers 404 until the terminals service
-# lands (the panel then stops asking); the browser logs that 404.
-@pytest.mark.allow_errors
 def test_side_panels_toggle_and_collapse(lab: Lab) -> None:
     page = lab.page
     stack = page.locator("#carnet-left-stack")

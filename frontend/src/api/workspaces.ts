@@ -42,10 +42,12 @@ export async function listSettings(conn: Connection): Promise<Map<string, Record
   return out;
 }
 
+/** Stores a plugin's settings; `keepalive` lets the write finish if the page is reloaded. */
 export async function saveSettings(conn: Connection, id: string, raw: string): Promise<void> {
   await requestJson(conn, `lab/api/settings/${encodeSettingsId(id)}`, {
     method: "PUT",
     body: { raw },
+    keepalive: raw.length < 32 * 1024,
   });
 }
 

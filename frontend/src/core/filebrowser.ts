@@ -4,7 +4,7 @@
  * palette entries.
  */
 import { Menu } from "@lumino/widgets";
-import { computed } from "@preact/signals-core";
+import { computed, effect } from "@preact/signals-core";
 import { type ContentsEntry, type KernelSpec, listKernelSpecs } from "../api";
 import { CommandIds as C } from "../commands/ids";
 import { type SortKey, type SortOrder, nameProblem } from "../model/listing";
@@ -14,6 +14,9 @@ import { confirm, prompt, showDialog } from "../views/dialogs";
 import { FileBrowserController } from "../views/filebrowser/controller";
 import { FileBrowserWidget } from "../views/filebrowser/widget";
 import { describeError } from "../views/notify";
+
+/** The file browser's folder in the workspace state (JupyterLab's key). */
+export const CWD_KEY = "filebrowser:cwd";
 
 export const BROWSER_SETTINGS = "@carnet/filebrowser-extension:browser";
 
@@ -75,6 +78,13 @@ export const fileBrowserPlugin: CarnetPlugin = {
     const ctl = new FileBrowserController(app.conn, sort, showHidden, {
       renamed: (from, to) => app.docs.renamed(from, to),
       error: (message) => app.notify(message, "error"),
+      confirmOverwrite: (clashes) =>
+        confirm(
+          clashes.length === 1 ? `Replace "${clashes[0] ?? ""}"?` : `Replace ${clashes.length} files?`,
+          `A file with ${clashes.length === 1 ? "this name" : "these names"} already exists here: ${clashes.join(", ")}. Uploading replaces it.`,
+          "Replace",
+          true,
+        ),
     });
     const open = (entry: ContentsEntry): void => {
       if (entry.type === "directory") {
@@ -103,6 +113,7 @@ export const fileBrowserPlugin: CarnetPlugin = {
       interval,
     );
     app.panels.add({ id: "filebrowser", rank: 10, create: () => widget });
+    effect(() => app.state.set(CWD_KEY, { path: ctl.path.value }));
 
     const selected = (): ContentsEntry[] => ctl.selected;
     const hasSelection = (): boolean => ctl.selected.length > 0;

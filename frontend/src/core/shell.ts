@@ -18,10 +18,6 @@ export const shellPlugin: CarnetPlugin = {
     app.keymap.addDefaults(DEFAULT_KEYMAP);
     const hasTabs = (): boolean => shell.mainWidgets.value.length > 0;
 
-    commands.addCommand(C.palette, {
-      label: "Activate Command Palette",
-      execute: () => app.commands.execute("apputils:toggle-palette-overlay"),
-    });
     commands.addCommand(C.toggleLeft, {
       label: "Show Left Sidebar",
       isToggled: () => !shell.leftCollapsed.value,
@@ -210,9 +206,6 @@ export const shellPlugin: CarnetPlugin = {
       const url = path === null ? `${base}lab` : `${base}lab/tree/${path.split("/").map(encodeURIComponent).join("/")}`;
       if (window.location.pathname !== url) window.history.replaceState(null, "", url);
     }
-    const stop = setInterval(() => {
-      if (shell.root.isDisposed) clearInterval(stop);
-    }, 60000);
     app.docs.active.subscribe(() => update());
   },
 };

@@ -107,7 +107,7 @@ export class SettingsRegistry {
   async set(id: string, key: string, value: unknown): Promise<void> {
     const stored = this.storedSignal(id);
     const field = this.field(id, key);
-    const next: Record<string, unknown> = { ...stored.value };
+    const next: Record<string, unknown> = { ...stored.peek() };
     if (value === undefined || (field !== undefined && sameJson(value, field.default))) {
       delete next[key];
     } else {

@@ -23,6 +23,7 @@ import type { MenuRegistry, PaletteItem } from "../commands/menus";
 import type { FileTypeRegistry } from "../model/filetypes";
 import type { Registry } from "../model/registry";
 import type { SettingsRegistry } from "../model/settings";
+import type { StateDB } from "../model/state";
 import type { DocumentManager } from "../views/docmanager";
 import type { Shell } from "../views/shell";
 import type { ViewerRegistry } from "../views/viewers";
@@ -57,6 +58,8 @@ export interface CarnetApp {
   readonly viewers: ViewerRegistry;
   readonly fileTypes: FileTypeRegistry;
   readonly settings: SettingsRegistry;
+  /** UI state saved with the workspace (not layout): see model/state.ts. */
+  readonly state: StateDB;
   readonly statusItems: Registry<StatusItem>;
   readonly shell: Shell;
   readonly docs: DocumentManager;

@@ -17,30 +17,18 @@ export function formatSize(bytes: number | null): string {
   return `${value.toFixed(digits)} ${UNITS[unit] ?? "B"}`;
 }
 
-/** "3 minutes ago"; `now` is injectable for tests. */
+/** A compact age for narrow columns: "now", "5m", "3h", "2d", then the date. */
 export function formatAge(iso: string, now: number = Date.now()): string {
   const t = Date.parse(iso);
   if (Number.isNaN(t)) {
     return "";
   }
-  const seconds = Math.round((now - t) / 1000);
-  const rtf = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
-  const steps: [number, Intl.RelativeTimeFormatUnit][] = [
-    [60, "second"],
-    [60, "minute"],
-    [24, "hour"],
-    [30, "day"],
-    [12, "month"],
-    [Number.POSITIVE_INFINITY, "year"],
-  ];
-  let value = seconds;
-  for (const [size, unit] of steps) {
-    if (Math.abs(value) < size) {
-      return rtf.format(-Math.round(value), unit);
-    }
-    value /= size;
-  }
-  return "";
+  const seconds = Math.max(0, Math.round((now - t) / 1000));
+  if (seconds < 60) return "now";
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ago`;
+  if (seconds < 86400) return `${Math.floor(seconds / 3600)}h ago`;
+  if (seconds < 86400 * 30) return `${Math.floor(seconds / 86400)}d ago`;
+  return new Date(t).toLocaleDateString();
 }
 
 /** The full local date and time, for tooltips. */

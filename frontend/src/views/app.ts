@@ -7,11 +7,13 @@ import { CommandRegistry } from "@lumino/commands";
 import { ContextMenu } from "@lumino/widgets";
 import { effect } from "@preact/signals-core";
 import type { Connection } from "../api";
+import { CommandIds } from "../commands/ids";
 import { KeymapService } from "../commands/keymap-service";
 import { CORE_MENUS, MenuRegistry, type PaletteItem } from "../commands/menus";
 import { DEFAULT_FILE_TYPES, FileTypeRegistry } from "../model/filetypes";
 import { Registry } from "../model/registry";
 import type { SettingsRegistry } from "../model/settings";
+import { StateDB } from "../model/state";
 import type { AppMode, CarnetApp, CarnetPlugin, SidePanel, StatusItem } from "../plugins/api";
 import { DocumentWidget } from "./document";
 import { DocumentManager } from "./docmanager";
@@ -31,6 +33,7 @@ export class App implements CarnetApp {
   readonly viewers = new ViewerRegistry();
   readonly fileTypes = new FileTypeRegistry();
   readonly statusItems = new Registry<StatusItem>("status items");
+  readonly state = new StateDB();
   readonly shell = new Shell();
   readonly contextMenu: ContextMenu;
   readonly keymap: KeymapService;
@@ -48,7 +51,11 @@ export class App implements CarnetApp {
     this.docs = new DocumentManager(this.shell, this.viewers, this.fileTypes);
     this.contextMenu = new ContextMenu({ commands: this.commands });
     this.contextMenu.menu.addClass("carnet-Menu");
-    this.paletteOverlay = new PaletteOverlay(this.commands, this.palette);
+    this.paletteOverlay = new PaletteOverlay(this.commands, this.palette, CommandIds.palette);
+    this.commands.addCommand(CommandIds.palette, {
+      label: "Activate Command Palette",
+      execute: () => this.paletteOverlay.toggle(),
+    });
     DocumentWidget.confirmClose = (w) =>
       confirm(
         "Close without saving?",
@@ -91,6 +98,8 @@ export class App implements CarnetApp {
       (event) => {
         if (event.defaultPrevented) return;
         if (document.body.classList.contains("carnet-mod-modal")) return;
+        // Key recorders (the shortcut editor) must see every key, bound or not.
+        if (event.target instanceof Element && event.target.closest("[data-carnet-raw-keys]")) return;
         this.commands.processKeydownEvent(event);
       },
       true,

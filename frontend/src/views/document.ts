@@ -6,6 +6,7 @@
 import type { Message } from "@lumino/messaging";
 import { Widget } from "@lumino/widgets";
 import { type ReadonlySignal, type Signal, effect, signal } from "@preact/signals-core";
+import type { Heading } from "../model/toc";
 import { basename } from "../util/paths";
 
 export type SaveState = "" | "saved" | "modified" | "saving" | "read-only" | "error";
@@ -20,6 +21,8 @@ export abstract class DocumentWidget extends Widget {
   readonly saveState = signal<SaveState>("");
   /** Short status text for the status bar ("Ln 3, Col 7"). */
   readonly position = signal("");
+  /** Headings for the table of contents (empty for documents without any). */
+  readonly outline = signal<readonly Heading[]>([]);
   /** Asked before closing a tab with unsaved changes; true closes it. */
   static confirmClose: (widget: DocumentWidget) => Promise<boolean> = () => Promise.resolve(true);
 
@@ -61,6 +64,9 @@ export abstract class DocumentWidget extends Widget {
 
   /** Reload from disk (discarding unsaved changes: callers ask first). */
   async reload(): Promise<void> {}
+
+  /** Scrolls to a 0-based line (a heading picked in the table of contents). */
+  revealLine(_line: number): void {}
 
   /** The file moved (renamed in the file browser). */
   setPath(path: string): void {

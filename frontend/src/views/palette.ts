@@ -14,7 +14,8 @@ export class PaletteOverlay {
   private readonly host: HTMLDivElement;
   private previous: HTMLElement | null = null;
 
-  constructor(commands: CommandRegistry, items: Registry<PaletteItem>) {
+  /** `ownCommand` is the command that opens the palette (its execution must not close it). */
+  constructor(commands: CommandRegistry, items: Registry<PaletteItem>, ownCommand: string) {
     this.palette = new CommandPalette({ commands });
     this.palette.id = "carnet-command-palette";
     this.palette.addClass("carnet-Palette");
@@ -34,8 +35,8 @@ export class PaletteOverlay {
         this.close();
       }
     });
-    commands.commandExecuted.connect(() => {
-      if (this.isOpen) this.close(false);
+    commands.commandExecuted.connect((_, args) => {
+      if (this.isOpen && args.id !== ownCommand) this.close(false);
     });
     effect(() => {
       const all = items.all();

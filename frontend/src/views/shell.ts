@@ -8,6 +8,7 @@ import { type ISignal, Signal as LuminoSignal } from "@lumino/signaling";
 import {
   BoxLayout,
   BoxPanel,
+  type DockLayout,
   DockPanel,
   FocusTracker,
   MenuBar,
@@ -156,9 +157,19 @@ export class Shell {
     const ref = options.ref === undefined ? this.currentInDock() : options.ref;
     const mode = options.mode ?? "tab-after";
     this.dock.addWidget(widget, ref !== null && ref.parent !== null ? { mode, ref } : { mode });
-    this.tracker.add(widget);
+    if (!this.tracker.has(widget)) this.tracker.add(widget);
     this.syncMainWidgets();
     if (options.activate !== false) this.dock.activateWidget(widget);
+  }
+
+  /** Replaces the dock's layout (restoring a workspace) and focuses `current`. */
+  restoreMain(main: DockLayout.AreaConfig | null, current: Widget | null): void {
+    this.dock.restoreLayout({ main });
+    for (const w of this.dock.widgets()) {
+      if (!this.tracker.has(w)) this.tracker.add(w);
+    }
+    this.syncMainWidgets();
+    if (current !== null && current.parent !== null) this.dock.activateWidget(current);
   }
 
   activate(widget: Widget): void {

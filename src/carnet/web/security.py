@@ -365,7 +365,7 @@ class _Request:
     @property
     def is_api(self) -> bool:
         rel = self.relative or ""
-        return rel == "api" or rel.startswith("api/")
+        return rel == "api" or rel.startswith(("api/", "lab/api/"))
 
     @property
     def is_public(self) -> bool:

@@ -48,6 +48,8 @@ export interface BrowserHooks {
   renamed(from: string, to: string): void;
   /** Show an error to the user. */
   error(message: string): void;
+  /** Asks whether uploads may replace these existing files; false skips them. */
+  confirmOverwrite(names: readonly string[]): Promise<boolean>;
 }
 
 let uploadIds = 0;
@@ -109,7 +111,7 @@ export class FileBrowserController {
     try {
       const entries = await listDirectory(this.conn, path);
       if (generation !== this.generation) return;
-      const signature = listingSignature(entries);
+      const signature = `${path}\u0002${listingSignature(entries)}`;
       batch(() => {
         if (signature !== this.signature) {
           this.signature = signature;
@@ -236,7 +238,16 @@ export class FileBrowserController {
 
   /** Uploads `files` into `dir` (default: the current folder), showing progress. */
   async upload(files: readonly File[], dir = this.path.value): Promise<void> {
-    const jobs = files.map((file) => {
+    let chosen = files;
+    if (dir === this.path.value) {
+      // Never replace a file silently: ask, and skip the clashing ones on "Cancel".
+      const existing = new Set(this.entries.value.map((e) => e.name));
+      const clashes = files.filter((f) => existing.has(f.name)).map((f) => f.name);
+      if (clashes.length > 0 && !(await this.hooks.confirmOverwrite(clashes))) {
+        chosen = files.filter((f) => !existing.has(f.name));
+      }
+    }
+    const jobs = chosen.map((file) => {
       uploadIds += 1;
       const item: UploadItem = {
         id: uploadIds,

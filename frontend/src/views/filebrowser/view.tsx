@@ -246,12 +246,6 @@ function FileList(props: ViewProps): preact.JSX.Element {
     }
   };
 
-  const onFocus = (): void => {
-    if (sel.focus === null && paths.length > 0) {
-      ctl.selection.value = { ...sel, focus: paths[0] ?? null, anchor: paths[0] ?? null };
-    }
-  };
-
   return (
     <ul
       ref={list}
@@ -262,7 +256,6 @@ function FileList(props: ViewProps): preact.JSX.Element {
       tabIndex={0}
       aria-activedescendant={focusIndex >= 0 ? itemId(focusIndex) : undefined}
       onKeyDown={onKeyDown}
-      onFocus={onFocus}
       onMouseDown={(e) => {
         if (e.target === e.currentTarget && e.button === 0) {
           ctl.selection.value = { paths: new Set(), focus: sel.focus, anchor: sel.anchor };

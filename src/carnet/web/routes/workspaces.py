@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from carnet.errors import BadRequest, PayloadTooLarge, ServiceUnavailable
+from carnet.errors import BadRequest, NotFound, PayloadTooLarge, ServiceUnavailable
 from carnet.web._json import json_response
 from carnet.workspaces import SettingsStore, WorkspaceStore
 
@@ -34,6 +34,14 @@ def _username(request: Request) -> str:
     return str(request.state.user.username)
 
 
+def _item(request: Request) -> str:
+    """The id after the collection's path ("" for the collection itself)."""
+    rest = str(request.path_params.get("path", ""))
+    if rest and not rest.startswith("/"):
+        raise NotFound(f"Not found: {request.url.path}", None)
+    return rest.strip("/")
+
+
 def routes(workspaces: WorkspaceStore | None, settings: SettingsStore | None) -> list[BaseRoute]:
     def stores() -> tuple[WorkspaceStore, SettingsStore]:
         if workspaces is None or settings is None:
@@ -42,7 +50,7 @@ def routes(workspaces: WorkspaceStore | None, settings: SettingsStore | None) ->
 
     async def workspace(request: Request) -> Response:
         store = stores()[0]
-        workspace_id = request.path_params.get("workspace_id", "").strip("/")
+        workspace_id = _item(request)
         user = _username(request)
         if request.method == "GET":
             if not workspace_id:
@@ -58,7 +66,7 @@ def routes(workspaces: WorkspaceStore | None, settings: SettingsStore | None) ->
 
     async def setting(request: Request) -> Response:
         store = stores()[1]
-        plugin_id = request.path_params.get("plugin_id", "").strip("/")
+        plugin_id = _item(request)
         user = _username(request)
         if request.method == "GET":
             if not plugin_id:
@@ -69,13 +77,8 @@ def routes(workspaces: WorkspaceStore | None, settings: SettingsStore | None) ->
         await store.save(user, plugin_id, await _body(request, store.max_bytes))
         return Response(status_code=204)
 
+    # One route per collection, like /api/contents: the path after it names the item.
     return [
-        Route("/lab/api/workspaces", workspace, methods=["GET"]),
-        Route(
-            "/lab/api/workspaces/{workspace_id:path}",
-            workspace,
-            methods=["GET", "PUT", "DELETE"],
-        ),
-        Route("/lab/api/settings", setting, methods=["GET"]),
-        Route("/lab/api/settings/{plugin_id:path}", setting, methods=["GET", "PUT"]),
+        Route("/lab/api/workspaces{path:path}", workspace, methods=["GET", "PUT", "DELETE"]),
+        Route("/lab/api/settings{path:path}", setting, methods=["GET", "PUT"]),
     ]
