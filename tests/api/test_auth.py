@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import re
 from collections.abc import Callable
@@ -119,7 +120,7 @@ def test_password_login_cookie_and_logout(password_server: CarnetServer) -> None
         assert ok.status_code == 302 and ok.headers["location"] == "/lab/tree/x"
         assert browser.get("api/status").status_code == 200
         me = browser.get("api/me").json()
-        assert me["identity"]["username"] and me["identity"]["name"].startswith("Anonymous")
+        assert me["identity"]["username"] == getpass.getuser()
         out = browser.get("logout")
         assert out.status_code == 200 and "Logged out" in out.text
         assert browser.get("api/status").status_code == 403
@@ -350,3 +351,19 @@ def test_base_url(carnet_factory: Callable[..., CarnetServer]) -> None:
         assert anon.get("lab").headers["location"] == "/user/ada/login?next=%2Fuser%2Fada%2Flab"
         page = anon.get("login")
         assert 'action="/user/ada/login"' in page.text
+
+
+def test_every_login_is_the_same_owner(password_server: CarnetServer) -> None:
+    """Layouts and settings are stored per user: a new login, another browser or the token
+    must find the same user, or they would be lost at every login."""
+    names = set()
+    for _ in range(2):
+        with password_server.client(token=False, follow_redirects=False) as browser:
+            login(browser, PASSWORD)
+            names.add(browser.get("api/me").json()["identity"]["username"])
+    assert len(names) == 1
+
+
+def test_token_user_is_the_owner(server: CarnetServer) -> None:
+    with server.client() as client:
+        assert client.get("api/me").json()["identity"]["username"] == getpass.getuser()

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from carnet.auth.identity import User, anonymous_user
+from carnet.auth.identity import User
 from carnet.auth.passwords import verify_password
 from carnet.auth.tokens import tokens_equal
 
@@ -18,15 +18,6 @@ if TYPE_CHECKING:
     from carnet.auth.audit import AuditLog
     from carnet.auth.signing import CookieSigner
     from carnet.auth.throttle import LoginThrottle
-
-TOKEN_USER = User(
-    username="token",
-    name="Token user",
-    display_name="Token user",
-    initials="T",
-    avatar_url=None,
-    color=None,
-)
 
 
 @dataclass(frozen=True)
@@ -48,7 +39,8 @@ class Authenticator:
     ``token``: the shared token, or "" when tokens are off (a password is set, or
     authentication is disabled). ``hashed_password``: Jupyter's hash format, or "".
     Failed attempts are counted per client address in two throttles (password logins and
-    token guesses); a valid token is always accepted, since it cannot be guessed.
+    token guesses); a valid token is always accepted, since it cannot be guessed. Whoever
+    presents the password or token is ``owner``: a single-user server has one user.
     """
 
     def __init__(
@@ -61,7 +53,9 @@ class Authenticator:
         login_throttle: LoginThrottle,
         token_throttle: LoginThrottle,
         audit: AuditLog,
+        owner: User,
     ) -> None:
+        self.owner = owner
         self.token = token
         self.hashed_password = hashed_password
         self._signer = signer
@@ -78,7 +72,7 @@ class Authenticator:
     def check_token(self, presented: str, address: str) -> Outcome:
         if self.token and tokens_equal(presented, self.token):
             self._token_throttle.success(address)
-            return Outcome("ok", TOKEN_USER)
+            return Outcome("ok", self.owner)
         wait = self._token_throttle.retry_after(address)
         if wait is not None:
             return Outcome("throttled", retry_after=wait)
@@ -105,7 +99,7 @@ class Authenticator:
             self._audit.record("login.failure", address=address, user=None)
             return Outcome("denied")
         self._login_throttle.success(key)
-        user = anonymous_user()
+        user = self.owner
         self._audit.record("login.success", address=address, user=user.username)
         return Outcome("ok", user)
 

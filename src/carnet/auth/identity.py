@@ -10,6 +10,7 @@ logs in with one gets an :func:`anonymous_user` named after a moon of Jupiter.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import secrets
 import uuid
 from collections.abc import Collection, Mapping
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 
 from carnet.errors import BadRequest
 
-__all__ = ["UPDATABLE_FIELDS", "User", "anonymous_user"]
+__all__ = ["UPDATABLE_FIELDS", "User", "anonymous_user", "owner_user"]
 
 # Fields a user may change through ``PATCH /api/me`` (jupyter_server's
 # PasswordIdentityProvider allows these five).
@@ -134,4 +135,23 @@ def anonymous_user() -> User:
         display_name=name,
         initials=f"A{moon[0]}",
         color=secrets.choice(_COLORS),
+    )
+
+
+def owner_user(username: str) -> User:
+    """The server's owner, as every login of a single-user server is.
+
+    A password or token names no person, but it is the owner's: every browser that logs in
+    with it is the same user, so layouts and settings stored per user follow the owner from
+    browser to browser and survive a new login. The colour is derived from the name, so it
+    is stable too.
+    """
+    name = username or "user"
+    digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).digest()
+    return User(
+        username=name,
+        name=name,
+        display_name=name,
+        initials=name[:1].upper(),
+        color=_COLORS[digest[0] % len(_COLORS)],
     )

@@ -21,7 +21,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 from starlette.datastructures import MutableHeaders
 
 from carnet.auth.authenticator import Authenticator, Outcome
-from carnet.auth.identity import User, anonymous_user
+from carnet.auth.identity import User
 from carnet.auth.tokens import parse_authorization
 
 if TYPE_CHECKING:
@@ -235,7 +235,7 @@ class SecurityMiddleware:
             return
 
         state = scope.setdefault("state", {})
-        state["user"] = user or (anonymous_user() if not self.auth.enabled else None)
+        state["user"] = user or (self.auth.owner if not self.auth.enabled else None)
         state["auth_via"] = via
         state["address"] = request.address
         if user is not None and request.relative != "api/status":
@@ -244,7 +244,7 @@ class SecurityMiddleware:
 
     def _identify(self, request: _Request) -> tuple[User | None, str | None, float | None]:
         if not self.auth.enabled:
-            return anonymous_user(), "none", None
+            return self.auth.owner, "none", None
         presented = request.token
         if presented is not None:
             outcome: Outcome = self.auth.check_token(presented, request.address)
