@@ -12,6 +12,7 @@ import { WORKSPACE_ID, createLayoutPlugin } from "./core/layout";
 import { runningPlugin } from "./core/running";
 import { settingsPlugin } from "./core/settings";
 import { shellPlugin } from "./core/shell";
+import { terminalPlugin } from "./core/terminal";
 import { tocPlugin } from "./core/toc";
 import { viewersPlugin } from "./core/viewers";
 import { parseRoute } from "./model/route";
@@ -53,6 +54,7 @@ async function start(root: HTMLElement): Promise<void> {
     editorPlugin,
     viewersPlugin,
     settingsPlugin,
+    terminalPlugin,
     layout,
   ]);
   root.replaceChildren();

@@ -40,13 +40,23 @@ def test_first_load_fits_the_budget(static: Path) -> None:
     assert total <= BUDGET_BYTES, f"first load is {total / 1024:.1f} KiB gzipped"
 
 
-def test_editor_markdown_and_languages_load_on_demand(static: Path) -> None:
+def test_editor_terminal_markdown_and_languages_load_on_demand(static: Path) -> None:
     eager = "".join(f.read_text() for f in eager_files(static) if f.suffix == ".js")
     assert "cm-scroller" not in eager  # CodeMirror
     assert "DOMPurify" not in eager
+    assert "xterm-helper-textarea" not in eager  # xterm.js
     lazy = [p.name for p in (static / "assets").glob("*.js")]
-    for chunk in ("codemirror", "markdown", "csv-table", "json-tree"):
+    for chunk in ("codemirror", "markdown", "csv-table", "json-tree", "xterm"):
         assert any(name.startswith(chunk) for name in lazy), chunk
+
+
+def test_terminal_chunk_writes_no_style_element_or_attribute(static: Path) -> None:
+    """xterm.js is rewritten at build time to stay within the CSP (see vite.config.ts)."""
+    (chunk,) = (static / "assets").glob("xterm-*.js")
+    code = chunk.read_text()
+    assert re.search(r"createElement\([\"'`]style[\"'`]\)", code) is None
+    assert re.search(r"setAttribute\([\"'`]style[\"'`]", code) is None
+    assert len(re.findall(r"createElement\([\"'`]carnet-style[\"'`]\)", code)) == 3
 
 
 def test_page_template_has_nothing_inline(static: Path) -> None:

@@ -229,7 +229,13 @@ def test_hidden_files_toggle(
     wait_names(lab, ["plain.txt"])
     lab.page.get_by_role("button", name="Show Hidden Files").click()
     wait_names(lab, [".secret", "plain.txt"])
-    # The choice is a setting, stored on the server.
+    # The choice is a setting, stored on the server (in the background: wait for it).
+    with server.client() as client:
+        url = "lab/api/settings/@carnet/filebrowser-extension:browser"
+        for _ in range(100):
+            if '"showHiddenFiles": true' in client.get(url).json().get("raw", ""):
+                break
+            lab.page.wait_for_timeout(100)
     lab.reload()
     wait_names(lab, [".secret", "plain.txt"])
     lab.page.get_by_role("button", name="Hide Hidden Files").click()

@@ -83,6 +83,28 @@ def test_split_layout_and_tabs_are_restored_after_reload(lab: Lab) -> None:
     assert tab_areas(lab) == []
 
 
+def test_settings_and_shortcut_editors_are_restored_after_reload(lab: Lab) -> None:
+    lab.menu("Settings", "Settings Editor")
+    lab.page.locator(".carnet-SettingsEditor").wait_for()
+    lab.menu("Settings", "Keyboard Shortcuts")
+    lab.page.locator(".carnet-ShortcutsEditor").wait_for()
+    with httpx.Client(base_url=lab.server.base, headers={"Cookie": _cookies(lab)}) as client:
+        for _ in range(100):
+            data = client.get("lab/api/workspaces/default").json()["data"]
+            current = data.get("layout-restorer:data", {}).get("main", {}).get("current")
+            if "settings:editor" in data and current == "shortcuts:editor":
+                break
+            lab.page.wait_for_timeout(100)
+        else:
+            raise AssertionError(f"workspace not saved: {data}")
+    assert data["settings:editor"] == {"kind": "settings", "data": {"name": "editor"}}
+    lab.reload()
+    assert tab_areas(lab) == [["Settings", "Keyboard Shortcuts"]]
+    assert lab.page.locator(".carnet-ShortcutsEditor").is_visible()
+    lab.page.locator(".lm-TabBar-tab", has_text="Settings").click()
+    assert lab.page.locator(".carnet-SettingsEditor").get_by_label("Line numbers").is_visible()
+
+
 def _cookies(lab: Lab) -> str:
     return "; ".join(f"{c['name']}={c['value']}" for c in lab.page.context.cookies())
 

@@ -24,8 +24,29 @@ export {
   renamePath,
   saveModel,
 } from "./contents";
+export { type KernelModel, listKernels, shutdownKernel } from "./kernels";
 export { type KernelSpec, type KernelSpecs, listKernelSpecs } from "./kernelspecs";
 export { type ServerStatus, getStatus, getVersion } from "./server";
+export { type SessionModel, listSessions } from "./sessions";
+export {
+  type ServerMessage,
+  parseServerMessage,
+  setSizeMessage,
+  stdinMessage,
+} from "./terminado";
+export {
+  RECONNECT_DELAYS_MS,
+  TerminalSocket,
+  type TerminalSocketHandlers,
+  type TerminalSocketState,
+} from "./terminal-socket";
+export {
+  type TerminalModel,
+  createTerminal,
+  listTerminals,
+  shutdownTerminal,
+  terminalSocketUrl,
+} from "./terminals";
 export {
   CHUNK_SIZE,
   type ChunkSpec,

@@ -67,6 +67,14 @@ export const CommandIds = {
   runAll: "runmenu:run-all",
   interruptKernel: "kernelmenu:interrupt",
   restartKernel: "kernelmenu:restart",
+  // terminals
+  newTerminal: "terminal:create-new",
+  openTerminal: "terminal:open",
+  terminalCopy: "terminal:copy",
+  terminalPaste: "terminal:paste",
+  terminalSelectAll: "terminal:select-all",
+  terminalFind: "terminal:find",
+  terminalShutdown: "terminal:shut-down",
   // help
   about: "help:about",
 } as const;

@@ -4,7 +4,7 @@
  * and saved (debounced) whenever they change — and once more, with `keepalive`, as the page
  * goes away. Then opens what the address names.
  */
-import type { DockLayout } from "@lumino/widgets";
+import type { DockLayout, Widget } from "@lumino/widgets";
 import { effect } from "@preact/signals-core";
 import { ApiError, type Workspace, listDirectory, saveWorkspace } from "../api";
 import { CommandIds as C } from "../commands/ids";
@@ -12,9 +12,12 @@ import {
   type DocRef,
   LAYOUT_KEY,
   type SavedLayout,
+  type TabRef,
   docKey,
   fromWorkspaceData,
+  isLayoutEntry,
   mapArea,
+  tabKey,
   toWorkspaceData,
 } from "../model/layout";
 import type { Route } from "../model/route";
@@ -22,7 +25,7 @@ import type { CarnetApp, CarnetPlugin } from "../plugins/api";
 import { debounce } from "../util/debounce";
 import { dirname } from "../util/paths";
 import { CWD_KEY } from "./filebrowser";
-import { type DocumentWidget, isDocument } from "../views/document";
+import { isDocument } from "../views/document";
 import { describeError } from "../views/notify";
 
 export const WORKSPACE_ID = "default";
@@ -38,24 +41,34 @@ export function createLayoutPlugin(workspace: Workspace | null, route: Route): L
 
   const snapshot = (a: CarnetApp): string => {
     const docs = new Map<string, DocRef>();
+    const tabs = new Map<string, TabRef>();
+    /** The saved key of a main-area widget; null for one that is not saved. */
+    const keyOf = (w: Widget): string | null => {
+      if (isDocument(w)) {
+        const ref = { path: w.path.value, factory: w.viewerId };
+        docs.set(docKey(ref), ref);
+        return docKey(ref);
+      }
+      for (const kind of a.tabKinds.all()) {
+        const saved = kind.save(w);
+        if (saved === null) continue;
+        const ref = { kind: kind.id, name: saved.name, data: saved.data ?? {} };
+        tabs.set(tabKey(ref), ref);
+        return tabKey(ref);
+      }
+      return null;
+    };
     const config = a.shell.dock.saveLayout();
-    const main =
-      config.main === null
-        ? null
-        : mapArea(config.main, (w) => {
-            if (!isDocument(w)) return null;
-            const ref = { path: w.path.value, factory: w.viewerId };
-            docs.set(docKey(ref), ref);
-            return docKey(ref);
-          });
+    const main = config.main === null ? null : mapArea(config.main, keyOf);
     const current = a.shell.currentInDock();
     const layout: SavedLayout = {
       main,
-      current: isDocument(current) ? docKey({ path: current.path.value, factory: current.viewerId }) : null,
+      current: current === null ? null : keyOf(current),
       leftCollapsed: a.shell.leftCollapsed.value,
       leftCurrent: a.shell.leftCurrentId,
       leftSize: a.shell.leftRelativeSize,
       docs,
+      tabs,
     };
     return JSON.stringify({ ...a.state.values.value, ...toWorkspaceData(layout) });
   };
@@ -115,9 +128,10 @@ export function createLayoutPlugin(workspace: Workspace | null, route: Route): L
         if (opened === null) a.notify(`No viewer can open ${route.path}.`, "error");
         return;
       }
+      const prepared = prepareKinds(a);
       const saved = workspace === null ? null : fromWorkspaceData(workspace.data);
       if (workspace !== null) a.state.load(stateOf(workspace.data));
-      if (saved !== null) await restoreLayout(a, saved);
+      if (saved !== null) await restoreLayout(a, saved, prepared);
       const savedCwd = a.state.get(CWD_KEY);
       let folder =
         typeof savedCwd === "object" && savedCwd !== null && typeof (savedCwd as { path?: unknown }).path === "string"
@@ -132,10 +146,20 @@ export function createLayoutPlugin(workspace: Workspace | null, route: Route): L
       }
       await a.commands.execute(C.goToPath, { path: folder });
       if (file !== null) await a.docs.open(file);
+      await prepared;
       restored = true;
       lastSaved = snapshot(a);
     },
   };
+}
+
+/** Every tab kind's `prepare`: the layout, and the ready mark, wait for them. */
+async function prepareKinds(app: CarnetApp): Promise<void> {
+  await Promise.all(
+    app.tabKinds.all().map((k) =>
+      k.prepare?.().catch((error: unknown) => console.warn(`carnet: ${k.id}: ${describeError(error)}`)),
+    ),
+  );
 }
 
 /** The paths among `paths` that still exist, asking once per folder (files may be gone). */
@@ -147,9 +171,19 @@ async function existing(app: CarnetApp, paths: readonly string[]): Promise<Set<s
   return new Set(listings.flat().map((e) => e.path));
 }
 
-async function restoreLayout(app: CarnetApp, saved: SavedLayout): Promise<void> {
-  const widgets = new Map<string, DocumentWidget>();
-  const present = await existing(app, [...saved.docs.values()].map((r) => r.path));
+async function restoreLayout(app: CarnetApp, saved: SavedLayout, prepared: Promise<void>): Promise<void> {
+  const widgets = new Map<string, Widget>();
+  const [present] = await Promise.all([existing(app, [...saved.docs.values()].map((r) => r.path)), prepared]);
+  for (const [key, ref] of saved.tabs) {
+    const kind = app.tabKinds.get(ref.kind);
+    if (kind === undefined) continue;
+    try {
+      const widget = await kind.restore(ref.name, ref.data);
+      if (widget !== null) widgets.set(key, widget);
+    } catch (error: unknown) {
+      console.warn(`carnet: could not restore the tab ${key}: ${describeError(error)}`);
+    }
+  }
   for (const [key, ref] of saved.docs) {
     if (!present.has(ref.path)) continue;
     const viewer = app.viewers.get(ref.factory);
@@ -177,10 +211,7 @@ async function restoreLayout(app: CarnetApp, saved: SavedLayout): Promise<void> 
 function stateOf(data: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(data)) {
-    if (key === LAYOUT_KEY) continue;
-    const inner = typeof value === "object" && value !== null ? (value as Record<string, unknown>)["data"] : null;
-    const isDoc = typeof inner === "object" && inner !== null && "factory" in inner;
-    if (!isDoc) out[key] = value;
+    if (key !== LAYOUT_KEY && !isLayoutEntry(value)) out[key] = value;
   }
   return out;
 }

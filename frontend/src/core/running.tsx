@@ -1,38 +1,31 @@
 /**
- * The "Running" side panel: open documents (activate, close), and the server's kernels and
- * terminals (polled while the panel is visible; empty lists until those services exist).
+ * The "Running" side panel: open documents (activate, close), then one section per running
+ * provider (`app.running`): kernels here, terminals from the terminal plugin, each listed
+ * with its state and shut down one by one or all at once. Providers are asked again when the
+ * panel is shown and every few seconds while it is visible.
  */
 import type { Message } from "@lumino/messaging";
 import { Widget } from "@lumino/widgets";
 import "@preact/signals";
 import { signal } from "@preact/signals-core";
 import { render } from "preact";
-import { ApiError, getStatus, isRecord, requestJson } from "../api";
+import {
+  type KernelModel,
+  type SessionModel,
+  getStatus,
+  listKernelSpecs,
+  listKernels,
+  listSessions,
+  shutdownKernel,
+} from "../api";
 import { CommandIds as C } from "../commands/ids";
-import type { CarnetApp, CarnetPlugin } from "../plugins/api";
+import type { CarnetApp, CarnetPlugin, RunningItem, RunningProvider } from "../plugins/api";
+import { confirm } from "../views/dialogs";
+import { describeError } from "../views/notify";
 
-interface Session {
-  readonly id: string;
-  readonly label: string;
-  readonly detail: string;
-}
-
-/** The sessions at `url`; null when the server has no such service (404: not asked again). */
-async function list(app: CarnetApp, url: string, label: (item: Record<string, unknown>) => Session | null): Promise<Session[] | null> {
-  try {
-    const body = await requestJson(app.conn, url);
-    return Array.isArray(body)
-      ? (body as unknown[]).flatMap((item) => (isRecord(item) ? [label(item)].filter((s): s is Session => s !== null) : []))
-      : [];
-  } catch (error: unknown) {
-    if (error instanceof ApiError && (error.status === 404 || error.status === 501)) return null;
-    throw error;
-  }
-}
+const POLL_MS = 5000;
 
 class RunningPanel extends Widget {
-  private readonly kernels = signal<readonly Session[]>([]);
-  private readonly terminals = signal<readonly Session[]>([]);
   private timer: ReturnType<typeof setInterval> | null = null;
 
   constructor(private readonly app: CarnetApp) {
@@ -63,45 +56,25 @@ class RunningPanel extends Widget {
             </li>
           ))}
         </ul>
-        <h2 class="carnet-SidePanel-title">Kernels</h2>
-        <SessionList items={this.kernels.value} empty="No kernels are running." />
-        <h2 class="carnet-SidePanel-title">Terminals</h2>
-        <SessionList items={this.terminals.value} empty="No terminals are running." />
+        {this.app.running.all().map((provider) => (
+          <ProviderSection key={provider.id} provider={provider} app={this.app} />
+        ))}
       </div>
     );
   };
 
-  private terminalsMissing = false;
-
-  private async poll(): Promise<void> {
+  private poll(): void {
     if (document.hidden || !this.isVisible) return;
-    try {
-      // /api/status counts kernels: no need to ask for the list while there are none.
-      const status = await getStatus(this.app.conn);
-      this.kernels.value =
-        status.kernels === 0
-          ? []
-          : ((await list(this.app, "api/kernels", (k) =>
-              typeof k["id"] === "string"
-                ? { id: k["id"], label: String(k["name"] ?? "kernel"), detail: String(k["execution_state"] ?? "") }
-                : null,
-            )) ?? []);
-      if (!this.terminalsMissing) {
-        const terminals = await list(this.app, "api/terminals", (t) =>
-          typeof t["name"] === "string" ? { id: t["name"], label: `Terminal ${t["name"]}`, detail: "" } : null,
-        );
-        if (terminals === null) this.terminalsMissing = true;
-        this.terminals.value = terminals ?? [];
-      }
-    } catch {
-      // Shown as empty lists; the next poll tries again.
+    for (const provider of this.app.running.all()) {
+      // A failed poll keeps the last list; the next one tries again.
+      provider.refresh().catch(() => undefined);
     }
   }
 
   protected override onAfterShow(msg: Message): void {
     super.onAfterShow(msg);
-    void this.poll();
-    this.timer = setInterval(() => void this.poll(), 10000);
+    this.poll();
+    this.timer = setInterval(() => this.poll(), POLL_MS);
   }
 
   protected override onBeforeHide(msg: Message): void {
@@ -116,25 +89,125 @@ class RunningPanel extends Widget {
   }
 }
 
-function SessionList(props: { items: readonly Session[]; empty: string }): preact.JSX.Element {
+function ProviderSection(props: { provider: RunningProvider; app: CarnetApp }): preact.JSX.Element | null {
+  const { provider, app } = props;
+  const items = provider.items.value;
+  if (items === null) return null;
+  const kind = provider.label.toLowerCase();
+  const run = (action: () => Promise<void>, what: string): void => {
+    action()
+      .catch((error: unknown) => app.notify(`Could not shut down ${what}: ${describeError(error)}`, "error"))
+      .finally(() => void provider.refresh().catch(() => undefined));
+  };
+  const shutdownAll = async (): Promise<void> => {
+    const ok = await confirm(
+      `Shut Down All ${provider.label}?`,
+      `Every running ${kind.replace(/s$/, "")} stops, with whatever it is doing.`,
+      "Shut Down All",
+      true,
+    );
+    if (ok) run(() => provider.shutdownAll(), `all ${kind}`);
+  };
   return (
-    <ul class="carnet-Running-list">
-      {props.items.length === 0 && <li class="carnet-Running-empty">{props.empty}</li>}
-      {props.items.map((s) => (
-        <li key={s.id} class="carnet-Running-item">
-          <span>{s.label}</span> <span class="carnet-Running-detail">{s.detail}</span>
-        </li>
-      ))}
-    </ul>
+    <section class="carnet-Running-section" data-running={provider.id} aria-label={provider.label}>
+      <div class="carnet-Running-header">
+        <h2 class="carnet-SidePanel-title">{provider.label}</h2>
+        {items.length > 0 && (
+          <button type="button" class="carnet-Button carnet-mod-small" onClick={() => void shutdownAll()}>
+            Shut Down All
+          </button>
+        )}
+      </div>
+      <ul class="carnet-Running-list" aria-label={provider.label}>
+        {items.length === 0 && <li class="carnet-Running-empty">{provider.empty}</li>}
+        {items.map((item) => (
+          <RunningRow key={item.id} item={item} provider={provider} onShutdown={() => run(() => provider.shutdown(item.id), item.label)} />
+        ))}
+      </ul>
+    </section>
   );
+}
+
+function RunningRow(props: { item: RunningItem; provider: RunningProvider; onShutdown: () => void }): preact.JSX.Element {
+  const { item, provider } = props;
+  const open = provider.open;
+  return (
+    <li class="carnet-Running-item" data-id={item.id} title={item.caption}>
+      {open === undefined ? (
+        <span class="carnet-Running-label">{item.label}</span>
+      ) : (
+        <button type="button" class="carnet-Running-open" onClick={() => open(item.id)}>
+          {item.label}
+        </button>
+      )}
+      {item.detail !== undefined && item.detail !== "" && <span class="carnet-Running-detail">{item.detail}</span>}
+      <button type="button" class="carnet-Running-close" aria-label={`Shut down ${item.label}`} title="Shut down" onClick={props.onShutdown}>
+        ×
+      </button>
+    </li>
+  );
+}
+
+/**
+ * The server's kernels (`/api/kernels`), named by their document (`/api/sessions`) or their
+ * kernelspec's display name. Asks only when `/api/status` counts some.
+ */
+function kernelsProvider(app: CarnetApp): RunningProvider {
+  const items = signal<readonly RunningItem[] | null>([]);
+  let displayNames: Promise<Map<string, string>> | null = null;
+  const toItem = (k: KernelModel, names: Map<string, string>, sessions: readonly SessionModel[]): RunningItem => {
+    const kernelName = names.get(k.name) ?? (k.name === "" ? "Kernel" : k.name);
+    const session = sessions.find((s) => s.kernelId === k.id);
+    const label = session === undefined || session.path === "" ? kernelName : (session.path.split("/").pop() ?? session.path);
+    return {
+      id: k.id,
+      label,
+      detail: k.executionState,
+      caption: `${kernelName} kernel ${k.id}${session === undefined ? "" : ` for ${session.path}`}`,
+    };
+  };
+  const refresh = async (): Promise<void> => {
+    // /api/status counts kernels: no need to ask for the list (or a missing service) while there are none.
+    const status = await getStatus(app.conn);
+    if (status.kernels === 0) {
+      items.value = [];
+      return;
+    }
+    displayNames ??= listKernelSpecs(app.conn)
+      .then((specs) => new Map(specs.specs.map((s) => [s.name, s.displayName])))
+      .catch(() => new Map<string, string>());
+    const [kernels, sessions, names] = await Promise.all([
+      listKernels(app.conn),
+      listSessions(app.conn).catch(() => []),
+      displayNames,
+    ]);
+    items.value = kernels === null ? [] : kernels.map((k) => toItem(k, names, sessions));
+  };
+  const shutdown = async (id: string): Promise<void> => {
+    await shutdownKernel(app.conn, id);
+    items.value = (items.peek() ?? []).filter((i) => i.id !== id);
+  };
+  return {
+    id: "kernels",
+    label: "Kernels",
+    empty: "No kernels are running.",
+    rank: 10,
+    items,
+    refresh,
+    shutdown,
+    shutdownAll: async () => {
+      await Promise.all((items.peek() ?? []).map((i) => shutdown(i.id)));
+    },
+  };
 }
 
 export const runningPlugin: CarnetPlugin = {
   id: "@carnet/running-extension:plugin",
   activate(app: CarnetApp) {
     app.panels.add({ id: "running", rank: 20, create: () => new RunningPanel(app) });
+    app.running.add(kernelsProvider(app));
     app.commands.addCommand(C.showRunning, {
-      label: "Running Documents and Kernels",
+      label: "Running Terminals and Kernels",
       execute: () => app.shell.activateLeft("running"),
     });
     app.menus.items.add({ id: "view:running", menu: "view", command: C.showRunning, group: 1, rank: 1 });

@@ -9,29 +9,42 @@ export const settingsPlugin: CarnetPlugin = {
   id: "@carnet/settingeditor-extension:plugin",
   activate(app: CarnetApp) {
     const { commands } = app;
-    let settingsEditor: Widget | null = null;
-    let shortcutsEditor: Widget | null = null;
+    let settingsEditor: SettingsEditor | null = null;
+    let shortcutsEditor: ShortcutsEditor | null = null;
+    const getSettingsEditor = (): SettingsEditor => {
+      if (settingsEditor === null || settingsEditor.isDisposed) settingsEditor = new SettingsEditor(app.settings);
+      return settingsEditor;
+    };
+    const getShortcutsEditor = (): ShortcutsEditor => {
+      if (shortcutsEditor === null || shortcutsEditor.isDisposed) {
+        shortcutsEditor = new ShortcutsEditor(app.commands, app.keymap, () => [
+          ...new Set(app.palette.all().map((p) => p.command)),
+        ]);
+      }
+      return shortcutsEditor;
+    };
     const show = (widget: Widget): void => {
       if (widget.parent === null) app.shell.addToMain(widget);
       app.shell.activate(widget);
     };
     commands.addCommand(C.openSettings, {
       label: "Settings Editor",
-      execute: () => {
-        if (settingsEditor === null || settingsEditor.isDisposed) settingsEditor = new SettingsEditor(app.settings);
-        show(settingsEditor);
-      },
+      execute: () => show(getSettingsEditor()),
     });
     commands.addCommand(C.openShortcuts, {
       label: "Keyboard Shortcuts",
-      execute: () => {
-        if (shortcutsEditor === null || shortcutsEditor.isDisposed) {
-          shortcutsEditor = new ShortcutsEditor(app.commands, app.keymap, () => [
-            ...new Set(app.palette.all().map((p) => p.command)),
-          ]);
-        }
-        show(shortcutsEditor);
-      },
+      execute: () => show(getShortcutsEditor()),
+    });
+    // Both editors come back with the layout after a reload.
+    app.tabKinds.add({
+      id: "settings",
+      save: (w) => (w instanceof SettingsEditor ? { name: "editor" } : null),
+      restore: () => getSettingsEditor(),
+    });
+    app.tabKinds.add({
+      id: "shortcuts",
+      save: (w) => (w instanceof ShortcutsEditor ? { name: "editor" } : null),
+      restore: () => getShortcutsEditor(),
     });
     const items = app.menus.items;
     items.add({ id: "settings:editor", menu: "settings", command: C.openSettings, group: 5, rank: 0 });

@@ -1,7 +1,8 @@
 /**
  * Shell commands and chrome: the palette, side panel and tab commands, the Tabs/View/Help
  * menus, the status bar items (path, save state, cursor, kernel) and the default keymap.
- * Run and Kernel menus are present with their commands disabled until notebooks arrive.
+ * Run and Kernel menus act on the current kernel-backed tab (views/kernel-tab.ts), and are
+ * disabled while there is none.
  */
 import { h } from "preact";
 import { getVersion } from "../api";
@@ -10,6 +11,7 @@ import { DEFAULT_KEYMAP } from "../commands/keymap";
 import type { CarnetApp, CarnetPlugin } from "../plugins/api";
 import { showDialog } from "../views/dialogs";
 import { isDocument } from "../views/document";
+import { type KernelTab, isKernelTab } from "../views/kernel-tab";
 
 export const shellPlugin: CarnetPlugin = {
   id: "@carnet/application-extension:shell",
@@ -93,14 +95,24 @@ export const shellPlugin: CarnetPlugin = {
         });
       },
     });
-    const later = "Notebooks and kernels arrive in a later release";
-    for (const [id, label] of [
-      [C.runSelected, "Run Selected Cells"],
-      [C.runAll, "Run All Cells"],
-      [C.interruptKernel, "Interrupt Kernel"],
-      [C.restartKernel, "Restart Kernel…"],
+    // Run and Kernel act on the current kernel-backed tab (views/kernel-tab.ts): notebooks
+    // and consoles implement it; until one is open the commands are disabled.
+    const kernelTab = (): KernelTab | null => {
+      const w = shell.current.value;
+      return isKernelTab(w) && w.parent !== null ? w : null;
+    };
+    for (const [id, label, action] of [
+      [C.runSelected, "Run Selected Cells", "runSelected"],
+      [C.runAll, "Run All Cells", "runAll"],
+      [C.interruptKernel, "Interrupt Kernel", "interruptKernel"],
+      [C.restartKernel, "Restart Kernel…", "restartKernel"],
     ] as const) {
-      commands.addCommand(id, { label, caption: later, isEnabled: () => false, execute: () => {} });
+      commands.addCommand(id, {
+        label,
+        caption: "Acts on the current notebook or console",
+        isEnabled: () => kernelTab()?.[action] !== undefined,
+        execute: () => kernelTab()?.[action]?.(),
+      });
     }
 
     const items = app.menus.items;
@@ -156,7 +168,10 @@ export const shellPlugin: CarnetPlugin = {
       id: "kernel",
       align: "left",
       rank: 10,
-      render: () => h("span", { class: "carnet-Status-kernel", title: "Kernel status" }, "No Kernel"),
+      render: () => {
+        const tab = kernelTab();
+        return h("span", { class: "carnet-Status-kernel", title: "Kernel status" }, tab?.kernelStatus.value ?? "No Kernel");
+      },
     });
     app.statusItems.add({
       id: "path",

@@ -1,14 +1,22 @@
 /**
  * The saved layout, in JupyterLab's workspace shape so Lab tools can read it:
  * `data["layout-restorer:data"] = {main: {dock, current}, left: {collapsed, current}}` and
- * one `data["<factory>:<path>"] = {data: {path, factory}}` per open document. The dock tree
- * mirrors Lumino's, with documents named by those keys instead of live widgets.
+ * one `data["<factory>:<path>"] = {data: {path, factory}}` per open document, and one
+ * `data["<kind>:<name>"] = {kind, data: {name, …}}` per other tab (a terminal, the settings
+ * editor). The dock tree mirrors Lumino's, with tabs named by those keys instead of live widgets.
  */
 
 export interface DocRef {
   readonly path: string;
   /** The viewer that shows it ("editor", "image", …). */
   readonly factory: string;
+}
+
+/** A tab that shows no file: recreated by the plugin that registered its kind. */
+export interface TabRef {
+  readonly kind: string;
+  readonly name: string;
+  readonly data: Readonly<Record<string, unknown>>;
 }
 
 export type AreaData<W> =
@@ -27,12 +35,23 @@ export interface SavedLayout {
   readonly leftCurrent: string | null;
   readonly leftSize: number | null;
   readonly docs: ReadonlyMap<string, DocRef>;
+  readonly tabs: ReadonlyMap<string, TabRef>;
 }
 
 export const LAYOUT_KEY = "layout-restorer:data";
 
 export function docKey(ref: DocRef): string {
   return `${ref.factory}:${ref.path}`;
+}
+
+export function tabKey(ref: { readonly kind: string; readonly name: string }): string {
+  return `${ref.kind}:${ref.name}`;
+}
+
+/** Whether a workspace entry is a tab or a document of the layout (not a state value). */
+export function isLayoutEntry(value: unknown): boolean {
+  const inner = obj(obj(value)["data"]);
+  return typeof inner["factory"] === "string" || typeof obj(value)["kind"] === "string";
 }
 
 /** Maps every widget of an area tree, dropping tabs that map to null and empty areas. */
@@ -77,6 +96,9 @@ export function toWorkspaceData(layout: SavedLayout): Record<string, unknown> {
   for (const [key, ref] of layout.docs) {
     data[key] = { data: { path: ref.path, factory: ref.factory } };
   }
+  for (const [key, ref] of layout.tabs) {
+    data[key] = { kind: ref.kind, data: { ...ref.data, name: ref.name } };
+  }
   return data;
 }
 
@@ -86,12 +108,18 @@ export function fromWorkspaceData(data: Record<string, unknown>): SavedLayout {
   const main = obj(restorer["main"]);
   const left = obj(restorer["left"]);
   const docs = new Map<string, DocRef>();
+  const tabs = new Map<string, TabRef>();
   for (const [key, value] of Object.entries(data)) {
+    if (key === LAYOUT_KEY) continue;
+    const kind = obj(value)["kind"];
     const inner = obj(obj(value)["data"]);
     const path = inner["path"];
     const factory = inner["factory"];
-    if (key !== LAYOUT_KEY && typeof path === "string" && typeof factory === "string") {
+    const name = inner["name"];
+    if (typeof path === "string" && typeof factory === "string") {
       docs.set(key, { path, factory });
+    } else if (typeof kind === "string" && typeof name === "string" && key === tabKey({ kind, name })) {
+      tabs.set(key, { kind, name, data: inner });
     }
   }
   const dock = parseArea(main["dock"]);
@@ -99,12 +127,13 @@ export function fromWorkspaceData(data: Record<string, unknown>): SavedLayout {
   const leftCurrent = left["current"];
   const leftSize = left["size"];
   return {
-    main: dock === null ? null : mapArea(dock, (k) => (docs.has(k) ? k : null)),
+    main: dock === null ? null : mapArea(dock, (k) => (docs.has(k) || tabs.has(k) ? k : null)),
     current: typeof current === "string" ? current : null,
     leftCollapsed: left["collapsed"] === true,
     leftCurrent: typeof leftCurrent === "string" ? leftCurrent : null,
     leftSize: typeof leftSize === "number" && Number.isFinite(leftSize) ? leftSize : null,
     docs,
+    tabs,
   };
 }
 

@@ -16,6 +16,7 @@
  */
 import type { CommandRegistry } from "@lumino/commands";
 import type { ContextMenu, Widget } from "@lumino/widgets";
+import type { ReadonlySignal } from "@preact/signals-core";
 import type { ComponentChild } from "preact";
 import type { Connection } from "../api";
 import type { KeymapService } from "../commands/keymap-service";
@@ -43,6 +44,49 @@ export interface StatusItem {
   render(): ComponentChild;
 }
 
+/**
+ * A kind of main-area tab that shows no file (a terminal, the settings editor…) and that the
+ * layout saves and recreates on reload. Documents are saved by path and viewer instead.
+ */
+export interface TabKind {
+  /** Part of the saved key ("terminal" -> "terminal:1"). */
+  readonly id: string;
+  readonly rank?: number;
+  /** How to recreate `widget`, when it is of this kind: a name unique within the kind, and data. */
+  save(widget: Widget): { readonly name: string; readonly data?: Record<string, unknown> } | null;
+  /** Recreates a saved tab; null when it cannot be (the terminal has ended meanwhile). */
+  restore(name: string, data: Readonly<Record<string, unknown>>): Widget | null | Promise<Widget | null>;
+  /** Awaited once before a layout is restored (e.g. to learn which terminals still run). */
+  prepare?(): Promise<void>;
+}
+
+/** A session in the running panel: a kernel, a terminal… */
+export interface RunningItem {
+  readonly id: string;
+  readonly label: string;
+  /** Its state ("idle", "busy"…), shown beside the label. */
+  readonly detail?: string;
+  readonly caption?: string;
+}
+
+/** A section of the running panel: one kind of server session, listed and shut down there. */
+export interface RunningProvider {
+  readonly id: string;
+  /** The section's heading ("Kernels"). */
+  readonly label: string;
+  /** Said when the list is empty ("No kernels are running."). */
+  readonly empty: string;
+  readonly rank?: number;
+  /** The sessions; null when the server offers no such service (the section is hidden). */
+  readonly items: ReadonlySignal<readonly RunningItem[] | null>;
+  /** Asks the server again (the panel polls while it is visible). */
+  refresh(): Promise<void>;
+  /** Opens a view of the session (a terminal tab), if it has one. */
+  open?(id: string): void;
+  shutdown(id: string): Promise<void>;
+  shutdownAll(): Promise<void>;
+}
+
 export type AppMode = "lab" | "single";
 
 export interface CarnetApp {
@@ -61,6 +105,10 @@ export interface CarnetApp {
   /** UI state saved with the workspace (not layout): see model/state.ts. */
   readonly state: StateDB;
   readonly statusItems: Registry<StatusItem>;
+  /** Non-document tabs the layout saves and restores. */
+  readonly tabKinds: Registry<TabKind>;
+  /** Sections of the running panel (kernels, terminals…). */
+  readonly running: Registry<RunningProvider>;
   readonly shell: Shell;
   readonly docs: DocumentManager;
   notify(message: string, kind?: "info" | "error"): void;

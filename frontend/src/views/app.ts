@@ -14,7 +14,7 @@ import { DEFAULT_FILE_TYPES, FileTypeRegistry } from "../model/filetypes";
 import { Registry } from "../model/registry";
 import type { SettingsRegistry } from "../model/settings";
 import { StateDB } from "../model/state";
-import type { AppMode, CarnetApp, CarnetPlugin, SidePanel, StatusItem } from "../plugins/api";
+import type { AppMode, CarnetApp, CarnetPlugin, RunningProvider, SidePanel, StatusItem, TabKind } from "../plugins/api";
 import { DocumentWidget } from "./document";
 import { DocumentManager } from "./docmanager";
 import { confirm } from "./dialogs";
@@ -33,6 +33,8 @@ export class App implements CarnetApp {
   readonly viewers = new ViewerRegistry();
   readonly fileTypes = new FileTypeRegistry();
   readonly statusItems = new Registry<StatusItem>("status items");
+  readonly tabKinds = new Registry<TabKind>("tab kinds");
+  readonly running = new Registry<RunningProvider>("running");
   readonly state = new StateDB();
   readonly shell = new Shell();
   readonly contextMenu: ContextMenu;
@@ -81,6 +83,25 @@ export class App implements CarnetApp {
     }
   }
 
+  /**
+   * Terminals (`data-carnet-ctrl-keys`) own plain Ctrl+key presses (readline's Ctrl+B, tmux's
+   * prefix, Ctrl+S): the app's shortcuts apply there only with Shift, Alt or Cmd, or when bound
+   * to the owner itself (a terminal's own Ctrl+F).
+   */
+  private leftToOwner(event: KeyboardEvent): boolean {
+    if (!event.ctrlKey || event.shiftKey || event.altKey || event.metaKey) return false;
+    const owner = event.target instanceof Element ? event.target.closest("[data-carnet-ctrl-keys]") : null;
+    if (owner === null) return false;
+    const keystroke = CommandRegistry.keystrokeForKeydownEvent(event);
+    return !this.commands.keyBindings.some(
+      (b) =>
+        b.selector !== "body" &&
+        b.keys[0] !== undefined &&
+        CommandRegistry.normalizeKeystroke(b.keys[0]) === keystroke &&
+        owner.matches(b.selector),
+    );
+  }
+
   /** Puts the shell on the page and connects registries to it. */
   attach(host: HTMLElement): void {
     bindMenuBar(this.shell.menuBar, this.menus, this.commands);
@@ -100,6 +121,7 @@ export class App implements CarnetApp {
         if (document.body.classList.contains("carnet-mod-modal")) return;
         // Key recorders (the shortcut editor) must see every key, bound or not.
         if (event.target instanceof Element && event.target.closest("[data-carnet-raw-keys]")) return;
+        if (this.leftToOwner(event)) return;
         this.commands.processKeydownEvent(event);
       },
       true,
