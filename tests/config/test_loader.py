@@ -235,3 +235,13 @@ def test_binary_token_file_is_a_clear_error(tmp_path: Path) -> None:
     token_file.write_bytes(b"\xff\xfe\x00")
     with pytest.raises(OptionError, match="not UTF-8"):
         environment_assignments({"JUPYTER_TOKEN_FILE": str(token_file)})
+
+
+def test_kernel_options_from_jupyter_sections(tmp_path: Path) -> None:
+    cfg = write(
+        tmp_path / "jupyter_server_config.json",
+        '{"KernelManager": {"autorestart": false}, "MappingKernelManager": {"cull_interval": 5},'
+        ' "CarnetApp": {"kernel_pool_size": 2}}',
+    )
+    s = settings_from([cfg])
+    assert (s.kernel_autorestart, s.cull_interval, s.kernel_pool_size) == (False, 5, 2)

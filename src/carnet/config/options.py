@@ -125,6 +125,35 @@ def _parse_default_url(value: Any) -> str:
     return url
 
 
+def _parse_terminado_settings(value: Any) -> tuple[str, ...] | None:
+    """Jupyter's ``terminado_settings`` dict; only ``shell_command`` (a list, or a string split
+    as a shell would) is used. None or no ``shell_command``: the default shell."""
+    if isinstance(value, str):
+        try:
+            value = ast.literal_eval(value.strip() or "None")
+        except (ValueError, SyntaxError):
+            raise ValueError("expected a dict such as {'shell_command': ['bash']}") from None
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise ValueError("expected a dict such as {'shell_command': ['bash']}")
+    command = value.get("shell_command")
+    if command is None:
+        return None
+    if isinstance(command, str):
+        import shlex
+
+        try:
+            command = shlex.split(command)
+        except ValueError as exc:
+            raise ValueError(f"shell_command: {exc}") from None
+    if not isinstance(command, list | tuple) or not all(isinstance(c, str) for c in command):
+        raise ValueError("shell_command must be a list of strings or a string")
+    if not command or not command[0]:
+        raise ValueError("shell_command must not be empty")
+    return tuple(command)
+
+
 PARSERS: dict[str, Callable[[Any], Any]] = {
     "bool": _parse_bool,
     "int": _parse_int,
@@ -136,6 +165,7 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
     "ip": _parse_ip,
     "base_url": _parse_base_url,
     "default_url": _parse_default_url,
+    "terminado_settings": _parse_terminado_settings,
 }
 
 
@@ -504,6 +534,45 @@ OPTIONS: tuple[Option, ...] = (
         (("CarnetApp", "kernel_pool_size"),),
     ),
     Option(
+        "kernel_autorestart",
+        "bool",
+        True,
+        "Restart a kernel that dies on its own (crash, out of memory), with a notice to clients.",
+        (("CarnetApp", "kernel_autorestart"), ("KernelManager", "autorestart")),
+    ),
+    # -- terminals ----------------------------------------------------------------------------
+    Option(
+        "terminals_enabled",
+        "bool",
+        True,
+        "Offer terminals (/api/terminals). False: no terminal can be started and the API answers "
+        "404.",
+        _server("terminals_enabled"),
+    ),
+    Option(
+        "terminal_shell_command",
+        "terminado_settings",
+        None,
+        "Terminal settings, as Jupyter's dict: {'shell_command': ['bash', '-l']} (a list, or a "
+        "string split like a shell would). Without shell_command, terminals run $SHELL (as a "
+        "login shell when carnet does not run in a terminal), else sh.",
+        _server("terminado_settings"),
+    ),
+    Option(
+        "terminal_cull_inactive_timeout",
+        "count",
+        0,
+        "Stop terminals with no input or output for this many seconds (0: never).",
+        (("TerminalManager", "cull_inactive_timeout"),),
+    ),
+    Option(
+        "terminal_cull_interval",
+        "count",
+        300,
+        "How often, in seconds, to look for inactive terminals.",
+        (("TerminalManager", "cull_interval"),),
+    ),
+    Option(
         "log_level",
         "str",
         "INFO",
@@ -546,8 +615,6 @@ IGNORED_TRAITS = frozenset(
         "rate_limit_window",
         "limit_rate",
         "kernel_ws_protocol",
-        "terminals_enabled",
-        "terminado_settings",
         "websocket_url",
         "allow_password_change",
         "use_atomic_writing",

@@ -55,6 +55,11 @@ class Settings:
     cull_connected: bool = False
     cull_busy: bool = False
     kernel_pool_size: int = 1
+    kernel_autorestart: bool = True
+    terminals_enabled: bool = True
+    terminal_shell_command: tuple[str, ...] | None = None
+    terminal_cull_inactive_timeout: int = 0
+    terminal_cull_interval: int = 300
     log_level: str = "INFO"
     origins: Mapping[str, str] = field(default_factory=dict, compare=False)
 

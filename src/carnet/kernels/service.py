@@ -296,11 +296,13 @@ class KernelService:
 
     async def _warm_up(self) -> None:
         sizes: dict[str, int] = {}
-        try:
-            await asyncio.to_thread(_import_jupyter_client)
-            sizes = await asyncio.to_thread(self._usable_pool_sizes)
-        except Exception:
-            log.exception("Could not set up the kernel pool")
+        # Without a pool nothing needs jupyter_client (~11 MiB) before the first kernel.
+        if any(n > 0 for n in self._pool_sizes.values()):
+            try:
+                await asyncio.to_thread(_import_jupyter_client)
+                sizes = await asyncio.to_thread(self._usable_pool_sizes)
+            except Exception:
+                log.exception("Could not set up the kernel pool")
         if sizes:
             self._pool_dir.mkdir(mode=0o700, exist_ok=True)
         self._pool = WarmPool(

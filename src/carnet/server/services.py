@@ -14,7 +14,9 @@ import anyio
 if TYPE_CHECKING:
     from starlette.applications import Starlette
 
+    from carnet.kernels import KernelService
     from carnet.server import Plan
+    from carnet.terminals import TerminalService
 
 log = logging.getLogger("carnet")
 
@@ -22,16 +24,24 @@ log = logging.getLogger("carnet")
 class Services:
     """The running server's services and the background tasks they own."""
 
-    def __init__(self, plan: Plan, activity: Any) -> None:
+    def __init__(self, plan: Plan, activity: Any, kernels: KernelService | None = None) -> None:
         self.plan = plan
         self.activity = activity
+        self.kernels = kernels
+        self.terminals: TerminalService | None = None
 
     def kernel_count(self) -> int:
-        return 0
+        return len(self.kernels) if self.kernels is not None else 0
 
     @contextlib.asynccontextmanager
     async def running(self, request_shutdown: Callable[[], None]) -> AsyncIterator[None]:
-        async with anyio.create_task_group() as tasks:
+        async with contextlib.AsyncExitStack() as stack, anyio.create_task_group() as tasks:
+            if self.kernels is not None:
+                # Leaving the lifespan (SIGTERM, SIGINT, /api/shutdown) stops every kernel.
+                await stack.enter_async_context(self.kernels)
+            if self.terminals is not None:
+                # Culls inactive terminals; cancelled at shutdown, it stops every terminal.
+                tasks.start_soon(self.terminals.run)
             timeout = self.plan.settings.shutdown_no_activity_timeout
             if timeout > 0:
                 tasks.start_soon(self._shutdown_when_idle, timeout, request_shutdown)
@@ -47,6 +57,7 @@ class Services:
         while True:
             await anyio.sleep(interval)
             busy = self.kernel_count() > 0 or self.activity.connections > 0
+            busy = busy or (self.terminals is not None and len(self.terminals) > 0)
             if not busy and self.activity.idle_seconds() >= idle_limit:
                 log.info("No activity for %d seconds; shutting down.", idle_limit)
                 request_shutdown()
@@ -60,6 +71,64 @@ def _ui_state_dir() -> Path:
     return Path(jupyter_data_dir()) / "carnet"
 
 
+def _login_name() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (some containers)
+        return "user"
+
+
+def _kernel_service(plan: Plan) -> KernelService:
+    """Kernels run in the runtime dir's IPC sockets; the pool holds the default kernel."""
+    from carnet.kernels import KernelService, KernelSpecs
+
+    settings = plan.settings
+    specs = KernelSpecs()
+    return KernelService(
+        specs=specs,
+        root_dir=plan.root,
+        runtime_dir=plan.runtime_dir,
+        pool_sizes={specs.default_name: settings.kernel_pool_size},
+        cull_idle_timeout=settings.cull_idle_timeout,
+        cull_interval=max(1, settings.cull_interval),
+        cull_connected=settings.cull_connected,
+        cull_busy=settings.cull_busy,
+        autorestart=settings.kernel_autorestart,
+    )
+
+
+def _terminal_service(plan: Plan, port: int, audit: Any) -> TerminalService | None:
+    """Terminals run ``terminado_settings``' shell_command or ``$SHELL``, in the root dir by
+    default; their starts and ends go to the audit log. None when turned off."""
+    import importlib.util
+
+    from carnet.terminals import TerminalService, default_shell_command
+
+    settings = plan.settings
+    if not settings.terminals_enabled:
+        return None
+    if importlib.util.find_spec("terminado") is None:
+        log.warning("Terminals are off: the terminado package is not installed.")
+        return None
+    env = {"JUPYTER_SERVER_ROOT": str(plan.root)}
+    if not settings.sock:
+        env["JUPYTER_SERVER_URL"] = f"{plan.scheme}://localhost:{port}{settings.base_url}"
+
+    def on_event(action: str, fields: dict[str, object]) -> None:
+        audit.record(f"terminal.{action}", **fields)
+
+    return TerminalService(
+        root_dir=plan.root,
+        shell_command=settings.terminal_shell_command or default_shell_command(),
+        extra_env=env,
+        cull_inactive_timeout=settings.terminal_cull_inactive_timeout,
+        cull_interval=max(1, settings.terminal_cull_interval),
+        on_event=on_event,
+    )
+
+
 def build_app(
     plan: Plan,
     port: int,
@@ -69,10 +138,12 @@ def build_app(
     from carnet import __version__
     from carnet.auth.audit import AuditLog
     from carnet.auth.authenticator import Authenticator
+    from carnet.auth.identity import owner_user
     from carnet.auth.signing import CookieSigner, derive_cookie_key
     from carnet.auth.throttle import LoginThrottle
     from carnet.contents import ContentsManager
     from carnet.server import cookie_name_for
+    from carnet.sessions import SessionManager
     from carnet.web.activity import Activity
     from carnet.web.app import WebDeps, create_app
     from carnet.web.events import CONTENTS_SCHEMA, EventBus
@@ -97,6 +168,7 @@ def build_app(
         login_throttle=LoginThrottle(threshold=max(1, settings.login_max_failures)),
         token_throttle=LoginThrottle(threshold=max(1, settings.login_max_failures)),
         audit=audit,
+        owner=owner_user(_login_name()),
     )
     policy = SecurityPolicy(
         base_url=settings.base_url,
@@ -130,7 +202,9 @@ def build_app(
         on_change=on_contents_change,
     )
     activity = Activity()
-    services = Services(plan, activity)
+    kernels = _kernel_service(plan)
+    services = Services(plan, activity, kernels)
+    services.terminals = terminals = _terminal_service(plan, port, audit)
     ui_state = _ui_state_dir()
     app = create_app(
         WebDeps(
@@ -147,6 +221,9 @@ def build_app(
             lifespan=lifespan,
             workspaces=WorkspaceStore(ui_state / "workspaces"),
             settings_store=SettingsStore(ui_state / "settings", version=__version__),
+            kernels=kernels,
+            sessions=SessionManager(kernels=kernels, root_dir=plan.root),
+            terminals=terminals,
         )
     )
     return app, services

@@ -22,6 +22,7 @@ from carnet.web.events import routes as event_routes
 from carnet.web.limits import BodyLimitMiddleware
 from carnet.web.routes import contents as contents_routes
 from carnet.web.routes import files, login, pages, server
+from carnet.web.routes import terminals as terminal_routes
 from carnet.web.routes import workspaces as workspace_routes
 from carnet.web.security import SecurityMiddleware, SecurityPolicy
 from carnet.web.static import static_routes
@@ -29,6 +30,9 @@ from carnet.web.static import static_routes
 if TYPE_CHECKING:
     from carnet.auth.authenticator import Authenticator
     from carnet.contents import ContentsManager
+    from carnet.kernels import KernelService
+    from carnet.sessions import SessionManager
+    from carnet.terminals import TerminalService
     from carnet.workspaces import SettingsStore, WorkspaceStore
 
 log = logging.getLogger("carnet.web")
@@ -51,6 +55,9 @@ class WebDeps:
     lifespan: Callable[[Starlette], AbstractAsyncContextManager[Any]] | None = None
     workspaces: WorkspaceStore | None = None
     settings_store: SettingsStore | None = None
+    kernels: KernelService | None = None
+    sessions: SessionManager | None = None
+    terminals: TerminalService | None = None
 
 
 def all_routes(deps: WebDeps) -> list[BaseRoute]:
@@ -67,9 +74,26 @@ def all_routes(deps: WebDeps) -> list[BaseRoute]:
             deps.auth, deps.policy, deps.default_url, password_mode=bool(deps.auth.hashed_password)
         ),
         *workspace_routes.routes(deps.workspaces, deps.settings_store),
+        *_kernel_routes(deps),
+        *terminal_routes.routes(deps.terminals, deps.activity),
         *static_routes(deps.static_dir),
         *pages.routes(deps.static_dir, base, deps.default_url),
     ]
+
+
+def _kernel_routes(deps: WebDeps) -> list[BaseRoute]:
+    """Kernelspecs, kernels, their websocket and sessions (absent when not configured)."""
+    from carnet.web import kernel_ws
+    from carnet.web.routes import kernels, kernelspecs, sessions
+
+    found: list[BaseRoute] = []
+    if deps.kernels is not None:
+        found += kernelspecs.routes(deps.kernels.specs)
+        found += kernels.routes(deps.kernels)
+        found += kernel_ws.routes(deps.kernels, deps.activity)
+    if deps.sessions is not None:
+        found += sessions.routes(deps.sessions)
+    return found
 
 
 async def _carnet_error(request: Request, exc: Exception) -> Response:
