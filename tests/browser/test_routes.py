@@ -62,3 +62,22 @@ def test_notebooks_route_opens_the_notebook(
 def test_missing_path_is_reported(tree: CarnetServer, new_lab: Callable[..., Lab]) -> None:
     lab = new_lab(tree).open("lab/tree/nope.txt")
     lab.page.locator(".carnet-Notice", has_text="nope.txt does not exist").wait_for()
+
+
+def test_carnet_notebook_opens_the_simpler_view(
+    carnet_factory: Callable[..., CarnetServer], new_lab: Callable[..., Lab]
+) -> None:
+    """`carnet notebook` starts at /tree: the file browser beside one document at a time,
+    without the IDE's split layout."""
+    server = carnet_factory(command="notebook")
+    (server.root / "a.py").write_text("print('a')\n")
+    (server.root / "b.py").write_text("print('b')\n")
+    lab = new_lab(server).open("")
+    assert lab.page.url.split("?")[0].endswith("/tree")
+    assert lab.item("a.py").is_visible()
+    lab.open_file("a.py")
+    lab.page.locator(".carnet-Document[data-path='a.py'][data-carnet-rendered='1']").wait_for()
+    lab.open_file("b.py")
+    lab.page.locator(".carnet-Document[data-path='b.py'][data-carnet-rendered='1']").wait_for()
+    assert not lab.page.locator(".carnet-Document[data-path='a.py']").is_visible()
+    assert lab.item("b.py").is_visible()  # the file browser stays beside the document

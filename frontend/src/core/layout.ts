@@ -128,6 +128,22 @@ export function createLayoutPlugin(workspace: Workspace | null, route: Route): L
         if (opened === null) a.notify(`No viewer can open ${route.path}.`, "error");
         return;
       }
+      if (a.mode === "tree") {
+        // `carnet notebook`: the file browser and one document at a time, nothing saved.
+        a.shell.dock.mode = "single-document";
+        a.shell.activateLeft("filebrowser");
+        let folder = "";
+        if (route.path !== "") {
+          const type = await pathType(a, route.path);
+          if (type === "directory") folder = route.path;
+          else if (type !== null) {
+            folder = route.path.split("/").slice(0, -1).join("/");
+            await a.docs.open(route.path);
+          } else a.notify(`${route.path} does not exist.`, "error");
+        }
+        await a.commands.execute(C.goToPath, { path: folder });
+        return;
+      }
       const prepared = prepareKinds(a);
       const saved = workspace === null ? null : fromWorkspaceData(workspace.data);
       if (workspace !== null) a.state.load(stateOf(workspace.data));

@@ -1,7 +1,8 @@
 /**
  * What the page address asks for (design.md §1 URLs): `/lab` (the IDE), `/lab/tree/<path>`
- * and `/tree/<path>` (the IDE, showing a folder or opening a file), and the single-document
- * pages `/notebooks/<path>`, `/edit/<path>` (in the text editor) and `/view/<path>`.
+ * (the IDE, showing a folder or opening a file), `/tree/<path>` (the simpler view that
+ * `carnet notebook` opens: the file browser beside one document at a time), and the
+ * single-document pages `/notebooks/<path>`, `/edit/<path>` (in the text editor) and `/view/<path>`.
  */
 
 export type RouteKind = "lab" | "tree" | "notebooks" | "edit" | "view";
@@ -11,7 +12,7 @@ export interface Route {
   /** The API path named by the address ("" when none). */
   readonly path: string;
   /** One document without side panels, or the full IDE. */
-  readonly mode: "lab" | "single";
+  readonly mode: "lab" | "single" | "tree";
 }
 
 export function parseRoute(pathname: string, baseUrl: string): Route {
@@ -35,6 +36,7 @@ export function parseRoute(pathname: string, baseUrl: string): Route {
     .map(safeDecode)
     .join("/");
   const single = kind === "notebooks" || kind === "edit" || kind === "view";
+  if (kind === "tree") return { kind, path, mode: "tree" };
   return { kind, path, mode: single && path !== "" ? "single" : "lab" };
 }
 

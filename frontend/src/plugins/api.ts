@@ -87,11 +87,12 @@ export interface RunningProvider {
   shutdownAll(): Promise<void>;
 }
 
-export type AppMode = "lab" | "single";
+export type AppMode = "lab" | "single" | "tree";
 
 export interface CarnetApp {
   readonly conn: Connection;
-  /** "single" for /notebooks, /edit and /view: one document, no side panels. */
+  /** "single" for /notebooks, /edit and /view: one document, no side panels; "tree" for
+   *  /tree (what `carnet notebook` opens): the file browser beside one document at a time. */
   readonly mode: AppMode;
   readonly commands: CommandRegistry;
   readonly keymap: KeymapService;

@@ -134,6 +134,7 @@ export class App implements CarnetApp {
       }
     });
     if (this.mode === "single") this.shell.root.addClass("carnet-mod-single");
+    if (this.mode === "tree") this.shell.root.addClass("carnet-mod-tree");
     this.shell.attach(host);
   }
 }
