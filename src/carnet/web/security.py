@@ -112,6 +112,18 @@ def cookie_header(
     return "; ".join(parts)
 
 
+def login_cookie(auth: Authenticator, policy: SecurityPolicy, user: User, *, https: bool) -> str:
+    """The `Set-Cookie` value that logs ``user`` in (signed, HttpOnly, under base_url)."""
+    return cookie_header(
+        policy.cookie_name,
+        auth.cookie_value(policy.cookie_name, user),
+        path=policy.base_url,
+        max_age=policy.cookie_max_age_s,
+        http_only=True,
+        secure=policy.secure_cookies or https,
+    )
+
+
 class SecurityMiddleware:
     """Pure ASGI middleware (it must see websockets too, which Starlette's BaseHTTPMiddleware
     does not). Sets ``scope["state"]["user"]`` for routes; ``on_activity`` is called for
@@ -288,14 +300,7 @@ class SecurityMiddleware:
 
     async def _redirect_without_token(self, request: _Request, user: User, send: Send) -> None:
         location = self.policy.base_url + request.relative_with_query(drop_token=True)
-        cookie = cookie_header(
-            self.policy.cookie_name,
-            self.auth.cookie_value(self.policy.cookie_name, user),
-            path=self.policy.base_url,
-            max_age=self.policy.cookie_max_age_s,
-            http_only=True,
-            secure=self.policy.secure_cookies or request.secure,
-        )
+        cookie = login_cookie(self.auth, self.policy, user, https=request.secure)
         await _send_simple(
             send,
             302,

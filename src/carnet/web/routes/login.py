@@ -11,7 +11,7 @@ from starlette.routing import BaseRoute, Route
 
 from carnet.auth.authenticator import Authenticator
 from carnet.web.pages import PAGE_CSP, login_page, logout_page
-from carnet.web.security import XSRF_COOKIE, SecurityPolicy, cookie_header
+from carnet.web.security import XSRF_COOKIE, SecurityPolicy, cookie_header, login_cookie
 
 MAX_FORM_BYTES = 64 * 1024
 
@@ -96,14 +96,7 @@ def routes(
         response = RedirectResponse(target, status_code=302)
         response.headers.append(
             "set-cookie",
-            cookie_header(
-                policy.cookie_name,
-                auth.cookie_value(policy.cookie_name, outcome.user),
-                path=base,
-                max_age=policy.cookie_max_age_s,
-                http_only=True,
-                secure=policy.secure_cookies or request.url.scheme == "https",
-            ),
+            login_cookie(auth, policy, outcome.user, https=request.url.scheme == "https"),
         )
         return response
 

@@ -15,7 +15,7 @@ from carnet.auth.identity import UPDATABLE_FIELDS, User
 from carnet.errors import BadRequest
 from carnet.web._json import json_response, read_json
 from carnet.web.activity import Activity, iso
-from carnet.web.security import SecurityPolicy, cookie_header
+from carnet.web.security import SecurityPolicy, login_cookie
 
 # The jupyter_server REST API version carnet implements (clients compare against it).
 API_VERSION = "2.21.1"
@@ -97,14 +97,7 @@ def routes(
             # The identity lives in the login cookie: re-issue it so the change persists.
             response.headers.append(
                 "set-cookie",
-                cookie_header(
-                    policy.cookie_name,
-                    auth.cookie_value(policy.cookie_name, updated),
-                    path=policy.base_url,
-                    max_age=policy.cookie_max_age_s,
-                    http_only=True,
-                    secure=policy.secure_cookies or request.url.scheme == "https",
-                ),
+                login_cookie(auth, policy, updated, https=request.url.scheme == "https"),
             )
         return response
 
