@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -114,6 +115,9 @@ def _new_env(tmp: Path) -> JupyterEnv:
             "JUPYTER_DATA_DIR": str(jenv.data_dir),
             "JUPYTER_PLATFORM_DIRS": "0",
             "PYTHONUNBUFFERED": "1",
+            # Terminals run bash, whatever the machine's login shell is (CI runs as root with
+            # SHELL unset, which would give dash: no readline, so Ctrl+B and arrows echo).
+            "SHELL": shutil.which("bash") or "/bin/sh",
         }
     )
     env.pop("DISPLAY", None)
