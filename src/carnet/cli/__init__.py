@@ -26,6 +26,11 @@ def notebook_main(argv: list[str] | None = None) -> int:
     return run("notebook", sys.argv[1:] if argv is None else argv)
 
 
+def singleuser_main(argv: list[str] | None = None) -> int:
+    """``carnet-singleuser``: ``carnet singleuser``, the server JupyterHub spawns."""
+    return run("carnet", ["singleuser", *(sys.argv[1:] if argv is None else argv)])
+
+
 def program_name(family: str) -> str:
     return {"lab": "jupyter lab", "notebook": "jupyter notebook"}.get(family, "carnet")
 
@@ -78,6 +83,10 @@ def _dispatch(family: str, parsed: Parsed) -> int:
         from carnet.cli.manage import stop_server
 
         return stop_server(parsed.positional)
+    if command == "plugin":
+        from carnet.cli.plugin import plugin_command
+
+        return plugin_command(parsed)
     if command == "certificate":
         from carnet.cli.manage import make_certificate
 

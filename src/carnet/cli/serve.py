@@ -65,8 +65,17 @@ def serve(family: str, parsed: Parsed) -> int:
             if parsed.command == "notebook"
             else []
         )
+        hub = None
+        if parsed.command == "singleuser":
+            from carnet.hub.environment import HubConfigError, read_environment
+
+            try:
+                hub = read_environment(os.environ)
+            except HubConfigError as exc:
+                return error(family, str(exc))
+            cli = _hub_assignments(hub.assignments(), cli)
         settings = load_settings(family, cli, warnings=warnings, defaults=defaults)
-        plan = prepare(settings)
+        plan = prepare(settings, hub=hub)
     except (OptionError, StartupError) as exc:
         return error(family, str(exc))
     _setup_logging(settings.log_level)
@@ -97,6 +106,19 @@ def serve(family: str, parsed: Parsed) -> int:
     except BindError as exc:
         return error(family, str(exc))
     return 0
+
+
+def _hub_assignments(hub: list[Assignment], cli: list[Assignment]) -> list[Assignment]:
+    """The hub's settings outrank config files; the command line (the spawner's ``args``)
+    outranks the hub's."""
+    from carnet.config.options import lookup
+
+    def field(item: Assignment) -> str | None:
+        option = lookup(item.section, item.trait)
+        return option.field if option is not None else None
+
+    given = {field(item) for item in cli}
+    return [item for item in hub if field(item) not in given] + cli
 
 
 def _open_browser(browser: str, open_file: Path) -> None:

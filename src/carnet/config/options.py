@@ -540,6 +540,57 @@ OPTIONS: tuple[Option, ...] = (
         "Restart a kernel that dies on its own (crash, out of memory), with a notice to clients.",
         (("CarnetApp", "kernel_autorestart"), ("KernelManager", "autorestart")),
     ),
+    # -- remote kernels (a Kernel Gateway or Enterprise Gateway) -------------------------------
+    Option(
+        "gateway_url",
+        "str",
+        "",
+        "Run kernels on this Jupyter Kernel Gateway or Enterprise Gateway (http(s)://host:port) "
+        "instead of locally: kernelspecs, kernels and their websockets go there.",
+        (("GatewayClient", "url"),),
+        cli=("--gateway-url",),
+        env="JUPYTER_GATEWAY_URL",
+    ),
+    Option(
+        "gateway_ws_url",
+        "str",
+        "",
+        "The gateway's websocket URL (default: gateway_url with ws(s)://).",
+        (("GatewayClient", "ws_url"),),
+        env="JUPYTER_GATEWAY_WS_URL",
+    ),
+    Option(
+        "gateway_auth_token",
+        "str",
+        "",
+        "Token sent to the gateway as `Authorization: token <auth_token>`.",
+        (("GatewayClient", "auth_token"),),
+        env="JUPYTER_GATEWAY_AUTH_TOKEN",
+    ),
+    Option(
+        "gateway_headers",
+        "str",
+        "",
+        "Extra headers for every gateway request, as a JSON object.",
+        (("GatewayClient", "headers"),),
+        env="JUPYTER_GATEWAY_HEADERS",
+    ),
+    Option(
+        "gateway_request_timeout",
+        "float",
+        42.0,
+        "Seconds to wait for a gateway request (kernel starts included).",
+        (("GatewayClient", "request_timeout"),),
+        env="JUPYTER_GATEWAY_REQUEST_TIMEOUT",
+    ),
+    Option(
+        "gateway_validate_cert",
+        "bool",
+        True,
+        "Check the gateway's TLS certificate.",
+        (("GatewayClient", "validate_cert"),),
+        env="JUPYTER_GATEWAY_VALIDATE_CERT",
+    ),
     # -- terminals ----------------------------------------------------------------------------
     Option(
         "terminals_enabled",
@@ -571,6 +622,21 @@ OPTIONS: tuple[Option, ...] = (
         300,
         "How often, in seconds, to look for inactive terminals.",
         (("TerminalManager", "cull_interval"),),
+    ),
+    Option(
+        "document_save_delay",
+        "float",
+        1.0,
+        "Seconds after the last change before an open document is saved (at least every "
+        "ten times that while changes keep coming).",
+        (("YDocExtension", "document_save_delay"),),
+    ),
+    Option(
+        "document_cleanup_delay",
+        "count",
+        60,
+        "Seconds an open document stays loaded once no client and no execution uses it.",
+        (("YDocExtension", "document_cleanup_delay"),),
     ),
     Option(
         "log_level",

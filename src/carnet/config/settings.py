@@ -56,10 +56,18 @@ class Settings:
     cull_busy: bool = False
     kernel_pool_size: int = 1
     kernel_autorestart: bool = True
+    gateway_url: str = ""
+    gateway_ws_url: str = ""
+    gateway_auth_token: str = ""
+    gateway_headers: str = ""
+    gateway_request_timeout: float = 42.0
+    gateway_validate_cert: bool = True
     terminals_enabled: bool = True
     terminal_shell_command: tuple[str, ...] | None = None
     terminal_cull_inactive_timeout: int = 0
     terminal_cull_interval: int = 300
+    document_save_delay: float = 1.0
+    document_cleanup_delay: int = 60
     log_level: str = "INFO"
     origins: Mapping[str, str] = field(default_factory=dict, compare=False)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import ipaddress
 import logging
 import os
@@ -19,9 +20,12 @@ import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from carnet.config.settings import Settings
+
+if TYPE_CHECKING:
+    from carnet.hub.environment import HubEnvironment
 
 log = logging.getLogger("carnet")
 
@@ -43,6 +47,8 @@ class Plan:
     runtime_dir: Path
     cookie_secret: bytes
     warnings: list[str] = field(default_factory=list)
+    # Single-user mode (`carnet singleuser`): the hub authenticates every request.
+    hub: HubEnvironment | None = None
 
     @property
     def scheme(self) -> str:
@@ -72,7 +78,9 @@ def is_loopback(ip: str) -> bool:
         return False
 
 
-def prepare(settings: Settings, environ: dict[str, str] | None = None) -> Plan:
+def prepare(
+    settings: Settings, environ: dict[str, str] | None = None, hub: HubEnvironment | None = None
+) -> Plan:
     env = dict(os.environ if environ is None else environ)
     warnings: list[str] = []
 
@@ -103,7 +111,10 @@ def prepare(settings: Settings, environ: dict[str, str] | None = None) -> Plan:
         except TLSConfigError as exc:
             raise StartupError(f"{exc} (from {settings.origin('certfile')})") from None
 
-    if settings.password_required and not settings.hashed_password:
+    if hub is not None:
+        # The hub authenticates every request; carnet's own token and password are off.
+        settings = dataclasses.replace(settings, token="", hashed_password="")
+    if settings.password_required and not settings.hashed_password and hub is None:
         raise StartupError(
             "password_required is set but no password is configured; run `carnet password` "
             "(or `jupyter notebook password`) first"
@@ -124,7 +135,7 @@ def prepare(settings: Settings, environ: dict[str, str] | None = None) -> Plan:
         token = generate_token()
 
     public = not settings.sock and not is_loopback(settings.ip)
-    if public:
+    if public and hub is None:
         problems = []
         if context is None:
             problems.append("without TLS")
@@ -143,13 +154,26 @@ def prepare(settings: Settings, environ: dict[str, str] | None = None) -> Plan:
                 f"WARNING: listening on {where!r} {' and '.join(problems)}: anyone who can reach "
                 "this machine can read your files and run code"
             )
-    if not token and not settings.hashed_password and not public:
+    if not token and not settings.hashed_password and not public and hub is None:
         warnings.append(
             "WARNING: authentication is disabled (empty token, no password): any local user "
             "or web page that can reach this port can run code"
         )
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         warnings.append("Running as root is not recommended; carnet continues.")
+
+    if settings.gateway_url:
+        from carnet.gateway import GatewaySettings
+
+        try:
+            GatewaySettings.parse(
+                settings.gateway_url,
+                ws_url=settings.gateway_ws_url,
+                headers=settings.gateway_headers,
+                request_timeout_s=settings.gateway_request_timeout,
+            )
+        except ValueError as exc:
+            raise StartupError(f"{exc} (from {settings.origin('gateway_url')})") from None
 
     allow_remote = settings.allow_remote_access
     if allow_remote is None:
@@ -168,6 +192,7 @@ def prepare(settings: Settings, environ: dict[str, str] | None = None) -> Plan:
         runtime_dir=runtime,
         cookie_secret=_cookie_secret(settings, runtime),
         warnings=warnings,
+        hub=hub,
     )
 
 

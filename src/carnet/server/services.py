@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import re
 from collections.abc import AsyncIterator, Callable
@@ -14,7 +15,11 @@ import anyio
 if TYPE_CHECKING:
     from starlette.applications import Starlette
 
+    from carnet.contents import ContentsManager
+    from carnet.documents import DocumentService
+    from carnet.documents.execution import DocumentExecutor
     from carnet.kernels import KernelService
+    from carnet.plugins import LoadedExtensions, PluginService
     from carnet.server import Plan
     from carnet.terminals import TerminalService
 
@@ -29,6 +34,12 @@ class Services:
         self.activity = activity
         self.kernels = kernels
         self.terminals: TerminalService | None = None
+        self.documents: DocumentService | None = None
+        self.executor: DocumentExecutor | None = None
+        # Server extensions' background tasks (already guarded: a failure is only logged).
+        self.extension_tasks: list[Callable[[], Any]] = []
+        # Single-user mode: hub check and activity reports.
+        self.hub_tasks: list[Callable[[], Any]] = []
 
     def kernel_count(self) -> int:
         return len(self.kernels) if self.kernels is not None else 0
@@ -42,12 +53,23 @@ class Services:
             if self.terminals is not None:
                 # Culls inactive terminals; cancelled at shutdown, it stops every terminal.
                 tasks.start_soon(self.terminals.run)
+            if self.documents is not None:
+                # Autosave, external changes, idle rooms; cancelled at shutdown, it saves all.
+                tasks.start_soon(self.documents.run)
             timeout = self.plan.settings.shutdown_no_activity_timeout
             if timeout > 0:
                 tasks.start_soon(self._shutdown_when_idle, timeout, request_shutdown)
+            for task in self.extension_tasks:
+                tasks.start_soon(task)
+            for task in self.hub_tasks:
+                tasks.start_soon(task)
             try:
                 yield
             finally:
+                if self.executor is not None:
+                    # Cells back to idle and rooms released before the last autosave.
+                    with anyio.CancelScope(shield=True):
+                        await self.executor.aclose()
                 tasks.cancel_scope.cancel()
 
     async def _shutdown_when_idle(
@@ -85,6 +107,10 @@ def _kernel_service(plan: Plan) -> KernelService:
     from carnet.kernels import KernelService, KernelSpecs
 
     settings = plan.settings
+    if settings.gateway_url:
+        from carnet.server.singleuser import gateway_kernels
+
+        return gateway_kernels(plan)
     specs = KernelSpecs()
     return KernelService(
         specs=specs,
@@ -96,6 +122,56 @@ def _kernel_service(plan: Plan) -> KernelService:
         cull_connected=settings.cull_connected,
         cull_busy=settings.cull_busy,
         autorestart=settings.kernel_autorestart,
+    )
+
+
+def _plugins(
+    plan: Plan,
+    contents: ContentsManager,
+    contents_options: dict[str, Any],
+    kernels: KernelService | None,
+) -> tuple[PluginService, LoadedExtensions]:
+    """Finds the plugins and runs the enabled server extensions (see carnet.plugins)."""
+    from carnet.plugins import Catalog, PluginService, PluginState, load_extensions, plugins_dir
+
+    folder = plugins_dir(_ui_state_dir().parent)
+    catalog = Catalog(folder)
+    state = PluginState(folder.parent / "plugins.json")
+    extensions = load_extensions(
+        catalog.all(),
+        disabled=state.disabled(),
+        root_dir=plan.root,
+        base_url=plan.settings.base_url,
+        data_dir=folder.parent / "plugin-data",
+        contents=contents,
+        contents_options=contents_options,
+        kernels=kernels,
+    )
+    return PluginService(catalog, state, extensions), extensions
+
+
+def _executor(
+    documents: DocumentService, kernels: KernelService | None, sessions: Any
+) -> DocumentExecutor | None:
+    """Runs notebook cells into the server's documents (needs kernels)."""
+    if kernels is None:
+        return None
+    from carnet.documents.execution import DocumentExecutor
+
+    return DocumentExecutor(documents, kernels, sessions)
+
+
+def _document_service(plan: Plan, contents: ContentsManager) -> DocumentService:
+    """Open notebooks and text files, their lineages under ``<data dir>/carnet``."""
+    from carnet.documents import DocumentService
+
+    delay = max(0.05, plan.settings.document_save_delay)
+    return DocumentService(
+        contents,
+        _ui_state_dir(),
+        save_delay=delay,
+        max_save_interval=max(10.0, delay * 10),
+        idle_timeout=plan.settings.document_cleanup_delay,
     )
 
 
@@ -185,26 +261,46 @@ def build_app(
         secure_cookies=plan.ssl_context is not None,
         cookie_max_age_s=max_age,
     )
+    if plan.hub is not None:
+        policy = dataclasses.replace(policy, public_exact=policy.public_exact | {"oauth_callback"})
 
     events = EventBus()
 
     def on_contents_change(action: str, fields: dict[str, Any]) -> None:
         audit.record(f"contents.{action}", **fields)
         events.publish(CONTENTS_SCHEMA, {"action": action, **fields})
+        if documents is not None:
+            documents.on_contents_change(action, fields)
 
-    contents = ContentsManager(
-        root_dir=plan.root,
-        allow_hidden=settings.allow_hidden,
-        delete_to_trash=settings.delete_to_trash,
-        always_delete_dir=settings.always_delete_dir,
-        hide_globs=settings.hide_globs,
-        hash_algorithm=settings.hash_algorithm,
-        on_change=on_contents_change,
-    )
+    documents: DocumentService | None = None
+
+    # Kept for server extensions that provide their own ContentsManager subclass.
+    contents_options: dict[str, Any] = {
+        "root_dir": plan.root,
+        "allow_hidden": settings.allow_hidden,
+        "delete_to_trash": settings.delete_to_trash,
+        "always_delete_dir": settings.always_delete_dir,
+        "hide_globs": settings.hide_globs,
+        "hash_algorithm": settings.hash_algorithm,
+        "on_change": on_contents_change,
+    }
+    contents = ContentsManager(**contents_options)
     activity = Activity()
     kernels = _kernel_service(plan)
+    plugins, extensions = _plugins(plan, contents, contents_options, kernels)
+    contents = extensions.contents
+    kernels = extensions.kernels or kernels
     services = Services(plan, activity, kernels)
+    services.extension_tasks = list(extensions.tasks)
     services.terminals = terminals = _terminal_service(plan, port, audit)
+    services.documents = documents = _document_service(plan, contents)
+    sessions = SessionManager(kernels=kernels, root_dir=plan.root)
+    services.executor = executor = _executor(documents, kernels, sessions)
+    hub_gate = None
+    if plan.hub is not None:
+        from carnet.server.singleuser import build_hub
+
+        hub_gate, services.hub_tasks = build_hub(plan, plan.hub, activity, max_age)
     ui_state = _ui_state_dir()
     app = create_app(
         WebDeps(
@@ -222,8 +318,13 @@ def build_app(
             workspaces=WorkspaceStore(ui_state / "workspaces"),
             settings_store=SettingsStore(ui_state / "settings", version=__version__),
             kernels=kernels,
-            sessions=SessionManager(kernels=kernels, root_dir=plan.root),
+            sessions=sessions,
+            executor=executor,
             terminals=terminals,
+            documents=documents,
+            plugins=plugins,
+            extension_routes=tuple(extensions.routes),
+            hub=hub_gate,
         )
     )
     return app, services

@@ -91,6 +91,12 @@ class SessionManager:
         self._prune()
         return self._model(self._get(session_id))
 
+    def kernel_for_path(self, path: str) -> str | None:
+        """The id of the kernel of the session for ``path`` (``a//b.ipynb`` = ``a/b.ipynb``)."""
+        self._prune()
+        session = self._by_path(_key(path)) if isinstance(path, str) else None
+        return session.kernel_id if session is not None else None
+
     def _get(self, session_id: str) -> _Session:
         session = self._sessions.get(session_id) if isinstance(session_id, str) else None
         if session is None:

@@ -19,9 +19,14 @@ from carnet.errors import CarnetError, TooManyRequests
 from carnet.web.activity import Activity
 from carnet.web.events import EventBus
 from carnet.web.events import routes as event_routes
+from carnet.web.hub import HubGate
+from carnet.web.hub import routes as hub_routes
 from carnet.web.limits import BodyLimitMiddleware
 from carnet.web.routes import contents as contents_routes
+from carnet.web.routes import documents as document_routes
 from carnet.web.routes import files, login, pages, server
+from carnet.web.routes import metrics as metrics_routes
+from carnet.web.routes import plugins as plugin_routes
 from carnet.web.routes import terminals as terminal_routes
 from carnet.web.routes import workspaces as workspace_routes
 from carnet.web.security import SecurityMiddleware, SecurityPolicy
@@ -30,7 +35,10 @@ from carnet.web.static import static_routes
 if TYPE_CHECKING:
     from carnet.auth.authenticator import Authenticator
     from carnet.contents import ContentsManager
+    from carnet.documents import DocumentService
+    from carnet.documents.execution import DocumentExecutor
     from carnet.kernels import KernelService
+    from carnet.plugins import PluginService, RouteSpec
     from carnet.sessions import SessionManager
     from carnet.terminals import TerminalService
     from carnet.workspaces import SettingsStore, WorkspaceStore
@@ -58,6 +66,13 @@ class WebDeps:
     kernels: KernelService | None = None
     sessions: SessionManager | None = None
     terminals: TerminalService | None = None
+    documents: DocumentService | None = None
+    executor: DocumentExecutor | None = None
+    # Single-user mode: the hub authenticates (see carnet.web.hub).
+    hub: HubGate | None = None
+    plugins: PluginService | None = None
+    # Routes added by server extensions, mounted after carnet's own (which match first).
+    extension_routes: tuple[RouteSpec, ...] = ()
 
 
 def all_routes(deps: WebDeps) -> list[BaseRoute]:
@@ -70,12 +85,16 @@ def all_routes(deps: WebDeps) -> list[BaseRoute]:
         *contents_routes.routes(deps.contents),
         *files.routes(deps.contents),
         *event_routes(deps.events, deps.activity),
+        *hub_routes(deps.hub),
+        *metrics_routes.routes(),
         *login.routes(
             deps.auth, deps.policy, deps.default_url, password_mode=bool(deps.auth.hashed_password)
         ),
         *workspace_routes.routes(deps.workspaces, deps.settings_store),
         *_kernel_routes(deps),
         *terminal_routes.routes(deps.terminals, deps.activity),
+        *document_routes.routes(deps.documents, deps.activity),
+        *plugin_routes.routes(deps.plugins),
         *static_routes(deps.static_dir),
         *pages.routes(deps.static_dir, base, deps.default_url),
     ]
@@ -93,6 +112,10 @@ def _kernel_routes(deps: WebDeps) -> list[BaseRoute]:
         found += kernel_ws.routes(deps.kernels, deps.activity)
     if deps.sessions is not None:
         found += sessions.routes(deps.sessions)
+    if deps.executor is not None:
+        from carnet.web.routes import execution
+
+        found += execution.routes(deps.executor)
     return found
 
 
@@ -124,7 +147,7 @@ async def _unhandled(request: Request, exc: Exception) -> Response:
 
 
 def create_app(deps: WebDeps) -> Starlette:
-    routes = all_routes(deps)
+    routes = all_routes(deps) + plugin_routes.extension_routes(list(deps.extension_routes))
     base = deps.policy.base_url.rstrip("/")
     mounted: list[BaseRoute] = [Mount(base, routes=routes)] if base else routes
     app = Starlette(
@@ -138,6 +161,10 @@ def create_app(deps: WebDeps) -> Starlette:
     )
     app.add_middleware(BodyLimitMiddleware, max_bytes=deps.max_body_size)
     app.add_middleware(
-        SecurityMiddleware, auth=deps.auth, policy=deps.policy, on_activity=deps.activity.touch
+        SecurityMiddleware,
+        auth=deps.auth,
+        policy=deps.policy,
+        on_activity=deps.activity.touch,
+        hub=deps.hub,
     )
     return app

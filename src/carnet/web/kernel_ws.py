@@ -67,9 +67,17 @@ async def _deny(websocket: WebSocket, error: CarnetError) -> None:
 
 
 async def _outgoing(websocket: WebSocket, connection: KernelConnection, v1: bool) -> None:
-    """Kernel -> client until the connection ends."""
+    """Kernel -> client until the connection ends.
+
+    Output of cells the server runs into a notebook document is not sent: it reaches the
+    browser through the document (status, comms and replies still are).
+    """
+    from carnet.documents.execution import is_executor_output
+
     send = websocket.send
     async for msg in connection:
+        if is_executor_output(msg):
+            continue
         frame = encode_v1(msg) if v1 else encode_legacy(msg)
         if isinstance(frame, bytes):
             await send({"type": "websocket.send", "bytes": frame})

@@ -27,6 +27,8 @@ from carnet.auth.tokens import parse_authorization
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+    from carnet.web.hub import HubGate
+
 XSRF_COOKIE = "_xsrf"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
@@ -136,11 +138,14 @@ class SecurityMiddleware:
         auth: Authenticator,
         policy: SecurityPolicy,
         on_activity: Callable[[], None] = lambda: None,
+        hub: HubGate | None = None,
     ) -> None:
         self.app = app
         self.auth = auth
         self.policy = policy
         self.on_activity = on_activity
+        # Single-user mode: the hub says who a request is; carnet's own login is off.
+        self.hub = hub
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -190,7 +195,13 @@ class SecurityMiddleware:
             )
             return
 
-        user, via, throttled = self._identify(request)
+        if self.hub is not None:
+            identified = await self._identify_hub(request, scope, receive, send)
+            if identified is None:
+                return
+            user, via, throttled = *identified, None
+        else:
+            user, via, throttled = self._identify(request)
         if throttled is not None:
             await _deny(
                 scope,
@@ -247,10 +258,12 @@ class SecurityMiddleware:
             return
 
         state = scope.setdefault("state", {})
-        state["user"] = user or (self.auth.owner if not self.auth.enabled else None)
+        open_server = not self.auth.enabled and self.hub is None
+        state["user"] = user or (self.auth.owner if open_server else None)
         state["auth_via"] = via
         state["address"] = request.address
-        if user is not None and request.relative != "api/status":
+        # Status and metrics polling is not activity (it would keep idle servers alive).
+        if user is not None and request.relative not in ("api/status", "api/metrics/v1"):
             self.on_activity()
         await self.app(scope, receive, send)
 
@@ -270,6 +283,34 @@ class SecurityMiddleware:
         if user is not None:
             return user, "cookie", None
         return None, None, None
+
+    async def _identify_hub(
+        self, request: _Request, scope: Scope, receive: Receive, send: Send
+    ) -> tuple[User | None, str | None] | None:
+        """The hub's verdict on a request: ``(user, via)``, or None once it was refused."""
+        assert self.hub is not None
+        query_token = next((v for k, v in request.query if k == "token"), None)
+        verdict = await self.hub.identify(
+            header_token=parse_authorization(request.headers.get("authorization")),
+            query_token=query_token,
+            cookies=request.cookies,
+            websocket=scope["type"] == "websocket",
+        )
+        if verdict.status == "ok":
+            return verdict.user, verdict.via
+        if verdict.status == "anonymous" or request.is_public:
+            # Public paths (login, static assets, /api) answer whatever the hub says.
+            return None, None
+        status = {"refused": 401, "forbidden": 403, "unavailable": 503}[verdict.status]
+        if request.is_navigation and scope["type"] == "http":
+            from carnet.web.hub import error_page
+
+            title = "JupyterHub is unavailable" if status == 503 else "Access denied"
+            links = {"JupyterHub": self.hub.env.control_panel_url}
+            await error_page(status, title, verdict.message, links)(scope, receive, send)
+        else:
+            await _deny(scope, send, status, verdict.message, verdict.status)
+        return None
 
     def _origin_allowed(self, origin: str, request: _Request) -> bool:
         policy = self.policy
@@ -293,6 +334,16 @@ class SecurityMiddleware:
             )
             return
         target = request.relative_with_query(drop_token=True)
+        if self.hub is not None:
+            location, cookie = self.hub.login_redirect(
+                self.policy.base_url + target, secure=request.secure
+            )
+            headers = [
+                (b"location", location.encode("latin-1")),
+                (b"set-cookie", cookie.encode("latin-1")),
+            ]
+            await _send_simple(send, 302, b"", headers)
+            return
         location = (
             f"{self.policy.base_url}login?{urlencode({'next': self.policy.base_url + target})}"
         )
@@ -300,7 +351,11 @@ class SecurityMiddleware:
 
     async def _redirect_without_token(self, request: _Request, user: User, send: Send) -> None:
         location = self.policy.base_url + request.relative_with_query(drop_token=True)
-        cookie = login_cookie(self.auth, self.policy, user, https=request.secure)
+        cookie = (
+            self.hub.token_cookie(request.token or "", secure=request.secure)
+            if self.hub is not None
+            else login_cookie(self.auth, self.policy, user, https=request.secure)
+        )
         await _send_simple(
             send,
             302,
@@ -319,6 +374,8 @@ class SecurityMiddleware:
                 headers.setdefault("content-security-policy", API_CSP)
                 if request.relative is not None and not request.is_public:
                     headers.setdefault("cache-control", "no-store")
+                if self.hub is not None and self.hub.version:
+                    headers["x-jupyterhub-version"] = self.hub.version
                 origin = request.headers.get("origin")
                 if (
                     origin

@@ -11,6 +11,7 @@ from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Re
 from starlette.routing import BaseRoute, Route
 
 from carnet.web.pages import PAGE_CSP, frontend_missing_page
+from carnet.web.routes.plugins import with_importmap
 from carnet.web.security import XSRF_COOKIE, cookie_header
 from carnet.web.static import fill_index, read_index
 
@@ -24,6 +25,12 @@ APP_CSP = (
 def routes(static_dir: Path, base_url: str, default_url: str) -> list[BaseRoute]:
     template = read_index(static_dir)
     shell = fill_index(template, base_url) if template is not None else None
+    app_csp = APP_CSP
+    if shell is not None:
+        # Plugins import the app's shared modules through an inline import map, allowed by hash.
+        shell, importmap_hash = with_importmap(shell, static_dir, base_url)
+        if importmap_hash is not None:
+            app_csp = APP_CSP.replace("script-src 'self'", f"script-src 'self' {importmap_hash}")
 
     async def app_page(request: Request) -> Response:
         if shell is None:
@@ -31,7 +38,7 @@ def routes(static_dir: Path, base_url: str, default_url: str) -> list[BaseRoute]
                 frontend_missing_page(), headers={"content-security-policy": PAGE_CSP}
             )
         else:
-            response = HTMLResponse(shell, headers={"content-security-policy": APP_CSP})
+            response = HTMLResponse(shell, headers={"content-security-policy": app_csp})
         response.headers["cache-control"] = "no-cache"
         if not request.cookies.get(XSRF_COOKIE):
             response.headers.append(
