@@ -9,6 +9,7 @@
 // CSP: the pages are served with `default-src 'self'` (no 'unsafe-inline'/'unsafe-eval'), so
 // nothing may be inlined: no data: URIs for small assets, no inline module-preload polyfill.
 import { type Plugin, defineConfig } from "vite";
+import { carnetImportMap } from "./plugin-importmap";
 
 /**
  * xterm.js writes its themes and cell sizes into `<style>` elements and true colours into
@@ -47,7 +48,7 @@ function xtermCsp(): Plugin {
 export default defineConfig({
   base: "/static/",
   publicDir: "public",
-  plugins: [xtermCsp()],
+  plugins: [xtermCsp(), carnetImportMap()],
   resolve: {
     // CodeMirror's style-mod writes <style> tags, which the CSP refuses; this wrapper adopts
     // constructed stylesheets instead (src/editor/csp-style-mod.ts). Paths

@@ -8,14 +8,19 @@ import { ApiError, type Workspace, getWorkspace, listSettings, saveSettings } fr
 import { appearancePlugin } from "./core/appearance";
 import { editorPlugin } from "./core/editor";
 import { fileBrowserPlugin } from "./core/filebrowser";
+import { notebookPlugin } from "./core/notebook";
 import { WORKSPACE_ID, createLayoutPlugin } from "./core/layout";
+import { hubPlugin } from "./core/hub";
+import { metricsPlugin } from "./core/metrics";
 import { runningPlugin } from "./core/running";
 import { settingsPlugin } from "./core/settings";
 import { shellPlugin } from "./core/shell";
 import { terminalPlugin } from "./core/terminal";
+import { consolePlugin } from "./core/console";
 import { tocPlugin } from "./core/toc";
 import { viewersPlugin } from "./core/viewers";
 import { parseRoute } from "./model/route";
+import { fetchPluginList, loadPlugins } from "./plugins/loader";
 import { SettingsRegistry, settingsRaw } from "./model/settings";
 import { readBaseUrl } from "./util/base-url";
 import { App } from "./views/app";
@@ -23,6 +28,9 @@ import { App } from "./views/app";
 async function start(root: HTMLElement): Promise<void> {
   const conn = { baseUrl: readBaseUrl() };
   const route = parseRoute(window.location.pathname, conn.baseUrl);
+  // Third-party plugins (carnet/plugins, entry points): listed while the rest loads.
+  const pluginList = fetchPluginList(conn);
+  pluginList.catch(() => undefined); // reported by loadPlugins
   let stored: Map<string, Record<string, unknown>>;
   let workspace: Workspace | null = null;
   try {
@@ -52,11 +60,16 @@ async function start(root: HTMLElement): Promise<void> {
     runningPlugin,
     tocPlugin,
     editorPlugin,
+    notebookPlugin,
     viewersPlugin,
     settingsPlugin,
     terminalPlugin,
+    consolePlugin,
+    metricsPlugin,
+    hubPlugin,
     layout,
   ]);
+  await loadPlugins(app, pluginList);
   root.replaceChildren();
   app.attach(root);
   try {

@@ -19,6 +19,7 @@ export const CommandIds = {
   simpleMode: "application:toggle-mode",
   resetLayout: "application:reset-layout",
   logout: "application:logout",
+  hubControlPanel: "hub:control-panel",
   // documents
   save: "docmanager:save",
   saveAll: "docmanager:save-all",
@@ -75,6 +76,11 @@ export const CommandIds = {
   terminalSelectAll: "terminal:select-all",
   terminalFind: "terminal:find",
   terminalShutdown: "terminal:shut-down",
+  // code consoles
+  newConsole: "console:create",
+  consoleClear: "console:clear",
+  consoleForEditor: "fileeditor:create-console",
+  runInConsole: "fileeditor:run-code",
   // help
   about: "help:about",
 } as const;

@@ -19,6 +19,8 @@ import type { ContextMenu, Widget } from "@lumino/widgets";
 import type { ReadonlySignal } from "@preact/signals-core";
 import type { ComponentChild } from "preact";
 import type { Connection } from "../api";
+import type { Disposable } from "../model/registry";
+import type { MimeRendererRegistry } from "../outputs/registry";
 import type { KeymapService } from "../commands/keymap-service";
 import type { MenuRegistry, PaletteItem } from "../commands/menus";
 import type { FileTypeRegistry } from "../model/filetypes";
@@ -118,4 +120,64 @@ export interface CarnetApp {
 export interface CarnetPlugin {
   readonly id: string;
   activate(app: CarnetApp): void | Promise<void>;
+}
+
+/**
+ * The major version of this API. It grows only when a change breaks plugins written for the
+ * previous one; additions keep it. A plugin may export `apiVersion` (the version it was written
+ * for): carnet refuses to activate one written for a newer major version, with a message.
+ */
+export const API_VERSION = 1;
+
+/** A theme: CSS variables (`--carnet-bg`, `--cm-keyword`… see style/theme.css) over a base. */
+export interface Theme {
+  readonly id: string;
+  readonly label: string;
+  /** The built-in theme it starts from; its variables override that one's. */
+  readonly base: "light" | "dark";
+  readonly variables: Readonly<Record<string, string>>;
+  readonly rank?: number;
+}
+
+/** Plugin themes; the active one is a setting, chosen from the palette ("Use Theme: …"). */
+export interface ThemeRegistry {
+  add(theme: Theme): Disposable;
+  all(): Theme[];
+  /** The active plugin theme's id, or "" for the built-in light/dark/system choice. */
+  readonly current: ReadonlySignal<string>;
+  use(id: string): Promise<void>;
+}
+
+/** Something in the main area with editable text (the text editor; `isTextSource`). */
+export interface TextSource {
+  /** Bumps on every change: read it inside an effect or a status item to follow edits. */
+  readonly textVersion: ReadonlySignal<number>;
+  getText(): string;
+}
+
+/** The app as a third-party plugin sees it: `CarnetApp` plus what only plugins need. */
+export interface PluginApp extends CarnetApp {
+  /** carnet's version ("0.1.0"). */
+  readonly version: string;
+  /** `API_VERSION` of the running carnet. */
+  readonly apiVersion: number;
+  /** This plugin: its name and the URL of its module. */
+  readonly plugin: { readonly name: string; readonly url: string };
+  /** The renderers of outputs by MIME type (notebooks, console). */
+  readonly outputRenderers: MimeRendererRegistry;
+  readonly themes: ThemeRegistry;
+  /** A URL for a file of this plugin's folder (`resolve("icon.svg")`). */
+  resolve(path: string): string;
+  /** Adds CSS to the page (a constructed stylesheet, which the page's CSP allows). */
+  addStyle(css: string): Disposable;
+}
+
+/**
+ * What a plugin's ES module exports: `activate` (required), `deactivate`, `apiVersion`.
+ * A default export with the same members works too.
+ */
+export interface PluginModule {
+  readonly apiVersion?: number;
+  activate(app: PluginApp): void | Promise<void>;
+  deactivate?(app: PluginApp): void | Promise<void>;
 }

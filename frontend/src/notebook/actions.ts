@@ -1,0 +1,42 @@
+/**
+ * What the notebook plugin (core/notebook.ts) calls on a notebook tab. A type-only module:
+ * the plugin stays in the first-load bundle while the notebook's code is a lazy chunk.
+ */
+import type { ReadonlySignal } from "@preact/signals-core";
+import type { CellType } from "./model";
+
+export type NotebookMode = "command" | "edit";
+
+export interface NotebookActions {
+  readonly viewerId: "notebook";
+  readonly mode: ReadonlySignal<NotebookMode>;
+  readonly kernelStatus: ReadonlySignal<string>;
+  enterEdit(): void;
+  enterCommand(): void;
+  run(advance: "stay" | "next" | "insert"): Promise<void>;
+  runAll(): Promise<void>;
+  runAbove(): Promise<void>;
+  runBelow(): Promise<void>;
+  restartRunAll(): Promise<void>;
+  insert(where: "above" | "below", type?: CellType): void;
+  cut(): void;
+  copy(): void;
+  paste(where: "above" | "below"): void;
+  deleteSelected(): void;
+  undoCells(): void;
+  redoCells(): void;
+  setCellType(type: CellType): void;
+  extendSelection(direction: -1 | 1): void;
+  select(direction: -1 | 1): void;
+  selectAll(): void;
+  merge(): void;
+  split(): void;
+  moveSelected(direction: -1 | 1): void;
+  interruptKernel(): Promise<void>;
+  restartKernel(): Promise<void>;
+  changeKernel(): Promise<void>;
+  toggleLineNumbers(): void;
+  toggleOutputs(): void;
+  clearOutputs(all: boolean): void;
+  revertToCheckpoint(): Promise<void>;
+}

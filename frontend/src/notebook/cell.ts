@@ -1,0 +1,415 @@
+/**
+ * One cell's view: plain DOM (no Lumino widget per cell) so a notebook of hundreds of cells
+ * renders at once. The source shows as a static `<pre>` (syntax-highlighted when it scrolls
+ * into view) and becomes a CodeMirror editor bound to the shared text on first focus or click;
+ * markdown cells render until edited. Outputs come from the cell's `outputs` in the document
+ * through the OutputArea; the prompt follows `execution_count` and `execution_state`.
+ */
+import type * as Y from "yjs";
+import { el } from "../util/dom";
+import type { CellEditor, CellEditorConfig } from "./editor";
+import {
+  type CellType,
+  type YCell,
+  cellId,
+  cellMetadata,
+  cellOutputs,
+  cellSource,
+  cellType,
+  executionCount,
+  executionState,
+  outputsJSON,
+} from "./model";
+import type { OutputAreaLike } from "./outputs";
+
+/** What a cell needs from its notebook. */
+export interface CellHost {
+  awareness(): import("y-protocols/awareness").Awareness | null;
+  editorConfig(): CellEditorConfig;
+  /** The code cells' language ("python"), from the kernel. */
+  codeLanguage(): string | null;
+  createEditor(options: import("./editor").CellEditorOptions): CellEditor;
+  createOutputArea(trusted: boolean): OutputAreaLike;
+  renderMarkdown(text: string): DocumentFragment | HTMLElement;
+  highlight(code: string, language: string | null): DocumentFragment | null;
+  /** The editor got focus: edit mode on this cell. */
+  editorFocused(cell: CellView): void;
+  /** Arrow keys past the first/last line. */
+  editorEdge(cell: CellView, direction: -1 | 1): boolean;
+  cursorMoved(line: number, column: number): void;
+  /** A click on the cell (not in its editor): select it. */
+  cellClicked(cell: CellView, event: MouseEvent): void;
+  cellAction(cell: CellView, action: "run" | "up" | "down" | "delete"): void;
+  /** A markdown cell's text changed (the table of contents follows). */
+  markdownChanged(): void;
+}
+
+const EMPTY_MARKDOWN = "Double-click (or press Enter) to edit this Markdown cell.";
+
+export function promptText(count: number | null, state: string): string {
+  if (state === "running" || state === "queued") return "[*]:";
+  return count === null ? "[ ]:" : `[${count}]:`;
+}
+
+export class CellView {
+  readonly node: HTMLElement;
+  readonly id: string;
+  readonly type: CellType;
+  editor: CellEditor | null = null;
+  /** Markdown cells: showing the rendered text (not the editor). */
+  private rendered: boolean;
+  private readonly source: Y.Text;
+  private readonly prompt: HTMLElement;
+  private readonly editorHost: HTMLElement;
+  private readonly staticPre: HTMLPreElement;
+  private readonly renderedNode: HTMLElement | null;
+  private readonly outputWrap: HTMLElement | null;
+  private outputArea: OutputAreaLike | null = null;
+  private outputTrusted = false;
+  readonly stdinSlot: HTMLElement;
+  private outputs: Y.Array<unknown> | null = null;
+  private highlighted = false;
+  private gutter: HTMLElement | null = null;
+  private frame = 0;
+  private dirtyParts = new Set<"source" | "outputs" | "prompt">();
+  private disposed = false;
+  private inputCollapsed = false;
+  private outputCollapsed = false;
+  private readonly onCellChange: (event: Y.YMapEvent<unknown>) => void;
+  private readonly onSourceChange: () => void;
+  private readonly onOutputsChange: () => void;
+
+  constructor(
+    private readonly host: CellHost,
+    readonly ycell: YCell,
+  ) {
+    this.id = cellId(ycell);
+    this.type = cellType(ycell);
+    this.source = cellSource(ycell);
+    this.rendered = this.type === "markdown";
+    this.node = el("div", { className: `carnet-Cell carnet-Cell-${this.type}`, "data-cell-id": this.id });
+    this.node.dataset["type"] = this.type;
+
+    const inputCollapser = el("div", { className: "carnet-Cell-collapser", title: "Collapse or expand the input" });
+    inputCollapser.addEventListener("click", (e) => {
+      e.stopPropagation();
+      this.setInputCollapsed(!this.inputCollapsed);
+    });
+    this.prompt = el("div", { className: "carnet-Cell-prompt carnet-Cell-inputPrompt", draggable: "true" });
+    this.prompt.title = "Drag to move the cell";
+    this.editorHost = el("div", { className: "carnet-Cell-editor carnet-Editor" });
+    this.staticPre = el("pre", { className: "carnet-Cell-static" });
+    this.staticPre.textContent = this.source.toString();
+    this.editorHost.append(this.staticPre);
+    this.staticPre.addEventListener("mousedown", (e) => this.staticClicked(e));
+    const placeholder = el("div", { className: "carnet-Cell-collapsedInput" }, "…");
+    placeholder.addEventListener("click", () => this.setInputCollapsed(false));
+    const input = el(
+      "div",
+      { className: "carnet-Cell-input" },
+      inputCollapser,
+      this.prompt,
+      this.editorHost,
+      placeholder,
+    );
+    this.node.append(input);
+
+    if (this.type === "markdown") {
+      this.renderedNode = el("div", { className: "carnet-Cell-rendered carnet-Markdown" });
+      this.renderedNode.addEventListener("dblclick", (e) => {
+        e.preventDefault();
+        this.edit("end");
+      });
+      input.insertBefore(this.renderedNode, placeholder);
+    } else {
+      this.renderedNode = null;
+    }
+
+    if (this.type === "code") {
+      const outputCollapser = el("div", { className: "carnet-Cell-collapser", title: "Collapse or expand the output" });
+      outputCollapser.addEventListener("click", (e) => {
+        e.stopPropagation();
+        this.setOutputCollapsed(!this.outputCollapsed);
+      });
+      const outPlaceholder = el("div", { className: "carnet-Cell-collapsedOutput" }, "…");
+      outPlaceholder.addEventListener("click", () => this.setOutputCollapsed(false));
+      this.outputWrap = el(
+        "div",
+        { className: "carnet-Cell-output" },
+        outputCollapser,
+        el("div", { className: "carnet-Cell-prompt" }),
+        outPlaceholder,
+      );
+      this.node.append(this.outputWrap);
+    } else {
+      this.outputWrap = null;
+    }
+    this.stdinSlot = el("div", { className: "carnet-Cell-stdin" });
+    this.node.append(this.stdinSlot);
+
+    const toolbar = el("div", { className: "carnet-CellToolbar", role: "toolbar", "aria-label": "Cell actions" });
+    for (const [action, label, glyph] of [
+      ["up", "Move cell up", "↑"],
+      ["down", "Move cell down", "↓"],
+      ["run", "Run this cell", "▶"],
+      ["delete", "Delete this cell", "✕"],
+    ] as const) {
+      const button = el("button", { type: "button", className: "carnet-CellToolbar-button", title: label }, glyph);
+      button.setAttribute("aria-label", label);
+      button.dataset["action"] = action;
+      button.tabIndex = -1;
+      button.addEventListener("mousedown", (e) => e.preventDefault());
+      button.addEventListener("click", (e) => {
+        e.stopPropagation();
+        this.host.cellAction(this, action);
+      });
+      toolbar.append(button);
+    }
+    this.node.append(toolbar);
+
+    this.node.addEventListener("mousedown", (e) => {
+      if (e.target instanceof Element && e.target.closest(".cm-editor, .carnet-Cell-stdin, .carnet-CellToolbar")) {
+        return;
+      }
+      this.host.cellClicked(this, e);
+    });
+
+    const metadata = ycell.get("metadata") as { get?: (k: string) => unknown } | undefined;
+    const jupyter = typeof metadata?.get === "function" ? metadata.get("jupyter") : undefined;
+    if (typeof jupyter === "object" && jupyter !== null) {
+      const j = jupyter as Record<string, unknown>;
+      if (j["source_hidden"] === true) this.setInputCollapsed(true);
+      if (j["outputs_hidden"] === true) this.setOutputCollapsed(true);
+    }
+
+    this.onCellChange = (event) => {
+      if (event.keysChanged.has("outputs")) {
+        this.watchOutputs();
+        this.schedule("outputs");
+      }
+      if (event.keysChanged.has("execution_count") || event.keysChanged.has("execution_state")) {
+        this.schedule("prompt");
+      }
+    };
+    this.onSourceChange = () => {
+      if (this.editor === null || this.rendered) this.schedule("source");
+      if (this.type === "markdown") this.host.markdownChanged();
+    };
+    this.onOutputsChange = () => this.schedule("outputs");
+    ycell.observe(this.onCellChange);
+    this.source.observe(this.onSourceChange);
+    this.watchOutputs();
+    this.updatePrompt();
+    this.updateGutter();
+    this.updateRendered();
+    this.renderOutputs();
+  }
+
+  get isRendered(): boolean {
+    return this.rendered;
+  }
+
+  text(): string {
+    return this.source.toString();
+  }
+
+  get sourceType(): Y.Text {
+    return this.source;
+  }
+
+  private watchOutputs(): void {
+    const outputs = cellOutputs(this.ycell);
+    if (outputs === this.outputs) return;
+    this.outputs?.unobserveDeep(this.onOutputsChange);
+    this.outputs = outputs;
+    this.outputs?.observeDeep(this.onOutputsChange);
+  }
+
+  private schedule(part: "source" | "outputs" | "prompt"): void {
+    this.dirtyParts.add(part);
+    if (this.frame !== 0) return;
+    // Remote typing and streamed output arrive in bursts: render once per frame.
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      if (!this.disposed) this.applyPending();
+    });
+  }
+
+  private applyPending(): void {
+    const parts = this.dirtyParts;
+    this.dirtyParts = new Set();
+    if (parts.has("source")) {
+      this.highlighted = false;
+      this.staticPre.textContent = this.source.toString();
+      this.updateGutter();
+      this.updateRendered();
+    }
+    if (parts.has("prompt")) this.updatePrompt();
+    if (parts.has("outputs")) this.renderOutputs();
+  }
+
+  private updatePrompt(): void {
+    if (this.type !== "code") {
+      this.prompt.textContent = "";
+      return;
+    }
+    const state = executionState(this.ycell);
+    this.prompt.textContent = promptText(executionCount(this.ycell), state);
+    this.node.dataset["state"] = state;
+    this.prompt.title = state === "queued" ? "Queued" : state === "running" ? "Running" : "Drag to move the cell";
+  }
+
+  private renderOutputs(): void {
+    if (this.outputWrap === null) return;
+    const outputs = outputsJSON(this.ycell);
+    if (outputs.length === 0 && this.outputArea === null) {
+      this.node.classList.add("carnet-mod-noOutputs");
+      return;
+    }
+    // The server marks a cell trusted when it runs it (its outputs may then keep scripts/styles).
+    const trusted = cellMetadata(this.ycell)["trusted"] === true;
+    if (this.outputArea !== null && this.outputTrusted !== trusted) {
+      this.outputArea.dispose();
+      this.outputArea = null;
+    }
+    if (this.outputArea === null) {
+      this.outputTrusted = trusted;
+      this.outputArea = this.host.createOutputArea(trusted);
+      this.outputArea.node.classList.add("carnet-Cell-outputArea");
+      this.outputWrap.append(this.outputArea.node);
+    }
+    this.outputArea.setOutputs(outputs as never);
+    this.node.classList.toggle("carnet-mod-noOutputs", outputs.length === 0);
+  }
+
+  private updateRendered(): void {
+    if (this.renderedNode === null) return;
+    this.node.classList.toggle("carnet-mod-rendered", this.rendered);
+    if (!this.rendered) return;
+    const text = this.source.toString();
+    if (text.trim() === "") {
+      this.renderedNode.replaceChildren(el("p", { className: "carnet-Cell-placeholder" }, EMPTY_MARKDOWN));
+    } else {
+      this.renderedNode.replaceChildren(this.host.renderMarkdown(text));
+    }
+  }
+
+  /** Syntax-highlights the static source (called when the cell scrolls into view). */
+  highlightStatic(): void {
+    if (this.highlighted || this.editor !== null || this.type !== "code") return;
+    this.highlighted = true;
+    const fragment = this.host.highlight(this.source.toString(), this.host.codeLanguage());
+    if (fragment !== null) this.staticPre.replaceChildren(fragment);
+  }
+
+  /** Creates the CodeMirror editor (first edit of the cell). */
+  ensureEditor(): CellEditor {
+    if (this.editor !== null) return this.editor;
+    const language = this.type === "code" ? this.host.codeLanguage() : this.type === "markdown" ? "markdown" : null;
+    this.staticPre.remove();
+    this.gutter?.remove();
+    this.gutter = null;
+    this.editor = this.host.createEditor({
+      parent: this.editorHost,
+      ytext: this.source,
+      awareness: this.host.awareness(),
+      language,
+      config: this.host.editorConfig(),
+      label: `Cell ${this.type} input`,
+      onFocus: () => this.host.editorFocused(this),
+      onEdge: (direction) => this.host.editorEdge(this, direction),
+      onCursor: (line, column) => this.host.cursorMoved(line, column),
+    });
+    return this.editor;
+  }
+
+  private staticClicked(event: MouseEvent): void {
+    if (event.button !== 0 || event.shiftKey) return;
+    event.preventDefault();
+    event.stopPropagation();
+    const x = event.clientX;
+    const y = event.clientY;
+    const editor = this.ensureEditor();
+    editor.focus();
+    const pos = editor.view.posAtCoords({ x, y });
+    if (pos !== null) editor.view.dispatch({ selection: { anchor: pos } });
+  }
+
+  /** Edit mode on this cell: unrender markdown, create/focus the editor. */
+  edit(where?: "start" | "end"): void {
+    if (this.rendered) {
+      this.rendered = false;
+      this.updateRendered();
+    }
+    if (this.inputCollapsed) this.setInputCollapsed(false);
+    const editor = this.ensureEditor();
+    if (where !== undefined) editor.setCursor(where);
+    editor.focus();
+  }
+
+  /** Markdown cells render (Shift+Enter, Escape on a rendered cell…). */
+  render(): void {
+    if (this.type !== "markdown" || this.rendered) return;
+    this.rendered = true;
+    this.updateRendered();
+  }
+
+  setActive(active: boolean): void {
+    this.node.classList.toggle("carnet-mod-active", active);
+  }
+
+  setSelected(selected: boolean): void {
+    this.node.classList.toggle("carnet-mod-selected", selected);
+  }
+
+  setInputCollapsed(collapsed: boolean): void {
+    this.inputCollapsed = collapsed;
+    this.node.classList.toggle("carnet-mod-inputCollapsed", collapsed);
+  }
+
+  setOutputCollapsed(collapsed: boolean): void {
+    if (this.type !== "code") return;
+    this.outputCollapsed = collapsed;
+    this.node.classList.toggle("carnet-mod-outputCollapsed", collapsed);
+  }
+
+  get isOutputCollapsed(): boolean {
+    return this.outputCollapsed;
+  }
+
+  configure(config: CellEditorConfig): void {
+    this.editor?.configure(config);
+    this.updateGutter();
+  }
+
+  /** Line numbers beside the static source (an editor draws its own). */
+  private updateGutter(): void {
+    if (!this.host.editorConfig().lineNumbers || this.editor !== null) {
+      this.gutter?.remove();
+      this.gutter = null;
+      return;
+    }
+    this.gutter ??= el("div", { className: "carnet-Cell-gutter", "aria-hidden": "true" });
+    const lines = this.source.toString().split("\n").length;
+    this.gutter.textContent = Array.from({ length: lines }, (_, i) => String(i + 1)).join("\n");
+    if (!this.gutter.isConnected) this.editorHost.prepend(this.gutter);
+  }
+
+  setLanguage(language: string | null): void {
+    if (this.type !== "code") return;
+    this.highlighted = false;
+    this.editor?.setLanguage(language);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.frame !== 0) cancelAnimationFrame(this.frame);
+    this.ycell.unobserve(this.onCellChange);
+    this.source.unobserve(this.onSourceChange);
+    this.outputs?.unobserveDeep(this.onOutputsChange);
+    this.editor?.dispose();
+    this.outputArea?.dispose();
+    this.node.remove();
+  }
+}

@@ -1,0 +1,135 @@
+"""Notebooks are server documents: two views see each other, output survives closed tabs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import Lab
+from tests.browser.test_notebook import (
+    cells,
+    code_cell,
+    markdown_cell,
+    open_notebook,
+    wait_texts,
+    write_notebook,
+)
+from tests.conftest import CarnetServer
+
+pytestmark = pytest.mark.browser
+
+
+def test_two_views_see_edits_and_run_state(
+    server: CarnetServer, new_lab: Callable[[CarnetServer], Lab]
+) -> None:
+    one = new_lab(server).open()
+    two = new_lab(server).open()
+    write_notebook(
+        one,
+        "shared.ipynb",
+        [code_cell("import time\ntime.sleep(2)\nprint('slept')")],
+    )
+    doc1 = open_notebook(one, "shared.ipynb")
+    doc2 = open_notebook(two, "shared.ipynb")
+    # An edit in one view shows in the other.
+    cells(doc1).nth(0).locator(".carnet-Cell-static").click()
+    one.page.keyboard.press("Control+End")
+    one.page.keyboard.type("\nx = 1")
+    wait_texts(doc2, ["import time\ntime.sleep(2)\nprint('slept')\nx = 1"])
+    # A run started in one view: the other sees it running, then its output.
+    one.page.keyboard.press("Control+Enter")
+    prompt2 = cells(doc2).nth(0).locator(".carnet-Cell-inputPrompt")
+    expect(prompt2).to_have_text("[*]:")
+    expect(cells(doc2).nth(0).locator(".carnet-Cell-outputArea")).to_contain_text("slept")
+    expect(prompt2).to_have_text("[1]:")
+    # A cell added in the second view appears once in the first.
+    two.page.keyboard.press("Escape")
+    cells(doc2).nth(0).locator(".carnet-Cell-inputPrompt").click()
+    two.page.keyboard.press("b")
+    expect(cells(doc1)).to_have_count(2)
+    two.page.keyboard.press("Enter")
+    two.page.keyboard.type("y = 2")
+    wait_texts(doc1, ["import time\ntime.sleep(2)\nprint('slept')\nx = 1", "y = 2"])
+    # A move (delete + insert in one transaction) shows once, in its new place, in the other view.
+    two.page.keyboard.press("Escape")
+    cells(doc2).nth(1).get_by_role("button", name="Move cell up").click()
+    wait_texts(doc1, ["y = 2", "import time\ntime.sleep(2)\nprint('slept')\nx = 1"])
+    expect(cells(doc1)).to_have_count(2)
+    expect(cells(doc1).nth(1).locator(".carnet-Cell-outputArea")).to_contain_text("slept")
+
+
+def test_output_survives_a_closed_tab(
+    server: CarnetServer, new_lab: Callable[[CarnetServer], Lab]
+) -> None:
+    first = new_lab(server).open()
+    write_notebook(
+        first,
+        "long.ipynb",
+        [
+            code_cell(
+                "import time\n"
+                "for i in range(6):\n"
+                "    print('line', i, flush=True)\n"
+                "    time.sleep(0.4)"
+            )
+        ],
+    )
+    doc = open_notebook(first, "long.ipynb")
+    cells(doc).nth(0).locator(".carnet-Cell-inputPrompt").click()
+    first.page.keyboard.press("Control+Enter")
+    expect(cells(doc).nth(0).locator(".carnet-Cell-outputArea")).to_contain_text("line 0")
+    first.page.close()
+    # The server keeps running the cell and writing its output into the document.
+    second = new_lab(server).open()
+    doc2 = open_notebook(second, "long.ipynb")
+    out = cells(doc2).nth(0).locator(".carnet-Cell-outputArea")
+    expect(out).to_contain_text("line 5", timeout=15_000)
+    for i in range(6):
+        assert f"line {i}" in out.inner_text()
+    expect(cells(doc2).nth(0).locator(".carnet-Cell-inputPrompt")).to_have_text("[1]:")
+
+
+def test_large_notebook_renders_every_cell(lab: Lab) -> None:
+    sources = [f"value_{i} = {i}\nprint(value_{i})" for i in range(200)]
+    cells_ = [code_cell(s) for s in sources]
+    for i in range(0, 200, 10):
+        cells_[i] = markdown_cell(f"## Section {i}")
+    write_notebook(lab, "big.ipynb", cells_)
+    lab.page.get_by_role("button", name="Refresh File List").click()
+    doc = lab.open_file("big.ipynb")
+    expect(cells(doc)).to_have_count(200)
+    expect(doc.locator(".carnet-Cell-rendered h2")).to_have_count(20)
+    # Typing in the last cell works (editors are created on demand).
+    last = cells(doc).nth(199)
+    last.scroll_into_view_if_needed()
+    last.locator(".carnet-Cell-static").click()
+    lab.page.keyboard.press("Control+End")
+    lab.page.keyboard.type("  # end")
+    expect(last.locator(".cm-content")).to_contain_text("print(value_199)  # end")
+
+
+def test_undo_is_per_user_and_cursors_are_shared(
+    server: CarnetServer, new_lab: Callable[[CarnetServer], Lab]
+) -> None:
+    one = new_lab(server).open()
+    two = new_lab(server).open()
+    write_notebook(one, "undo.ipynb", [code_cell("base")])
+    doc1 = open_notebook(one, "undo.ipynb")
+    doc2 = open_notebook(two, "undo.ipynb")
+    cells(doc1).nth(0).locator(".carnet-Cell-static").click()
+    one.page.keyboard.press("Control+End")
+    one.page.keyboard.type(" one")
+    wait_texts(doc2, ["base one"])
+    cells(doc2).nth(0).locator(".cm-content").click()
+    two.page.keyboard.press("Control+Home")
+    two.page.keyboard.type("two ")
+    wait_texts(doc1, ["two base one"])
+    # Each user sees the other's caret, with their name, in the cell they edit.
+    expect(doc1.locator(".carnet-RemoteCaret")).to_have_count(1)
+    expect(doc2.locator(".carnet-RemoteCaret")).to_have_count(1)
+    # Undo in the first view removes only the first user's typing.
+    one.page.keyboard.press("Control+Z")
+    wait_texts(doc1, ["two base"])
+    wait_texts(doc2, ["two base"])
