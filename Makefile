@@ -52,7 +52,10 @@ chromium:  ## Debian's chromium for browser tests (installed when missing and ro
 	fi
 	@test -x $(CHROMIUM) || { echo "chromium is still missing at $(CHROMIUM)" >&2; exit 1; }
 
-pytest: env fe chromium
+tests/hub/node/node_modules/.package-lock.json: tests/hub/node/package-lock.json
+	cd tests/hub/node && npm ci --no-audit --no-fund
+
+pytest: env fe chromium tests/hub/node/node_modules/.package-lock.json
 	$(UV) run --locked pytest -q
 
 test: lint typecheck imports pytest  ## everything CI checks

@@ -1,0 +1,54 @@
+"""The IDE through JupyterHub, in Chromium: log in on the hub's page, open carnet under
+``/user/<name>/`` through the proxy (OAuth on the way), and use it, with no page error and
+no CSP violation."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage
+
+from tests.browser.conftest import _WATCH_CSP
+from tests.hub.conftest import PASSWORD, Hub
+from tests.hub.conftest import hub as hub  # the real-hub fixture, for this module
+
+pytestmark = pytest.mark.browser
+
+
+def test_lab_through_the_hub(hub: Hub, browser: Browser) -> None:
+    hub.start_server("alice")
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    errors: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error" and "/user/alice/" in message.location.get("url", ""):
+            errors.append(message.text)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.add_init_script(_WATCH_CSP)
+    try:
+        page.goto(hub.url + "hub/login")
+        page.locator("#username_input").fill("alice")
+        page.locator("#password_input").fill(PASSWORD)
+        page.locator("#login_submit").click()
+        page.wait_for_url(lambda url: "/hub/login" not in url)
+        page.goto(hub.url + "user/alice/lab")
+        page.wait_for_selector("body[data-carnet-ready='1']")
+        assert page.url.endswith("/user/alice/lab")
+        # The file browser lists the server's home through the proxy.
+        page.locator(".carnet-FileList").wait_for()
+        status = page.evaluate(
+            "async () => (await fetch('/user/alice/api/status', {credentials: 'same-origin'}))"
+            ".status"
+        )
+        assert status == 200
+        # File > Hub Control Panel, as in JupyterLab.
+        page.locator(".lm-MenuBar-item", has_text="File").first.click()
+        page.locator(".lm-Menu:visible .lm-Menu-itemLabel", has_text="Hub Control Panel").wait_for()
+        page.keyboard.press("Escape")
+        assert page.evaluate("window.__carnetCsp || []") == []
+        assert errors == []
+    finally:
+        context.close()
