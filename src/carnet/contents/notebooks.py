@@ -1,8 +1,9 @@
 """Notebook text <-> content: read nbformat v1-v4 (as v4), validate, write v4 like Jupyter.
 
-nbformat is imported lazily (it costs ~100 ms) and validates with fastjsonschema, its
-default when installed. Cell ids are repaired before validation (missing ids in a 4.5+
-notebook, duplicates), which is what nbformat would do itself while warning about it.
+nbformat is imported lazily (0.3 s; the server preloads it in the background soon after it
+starts, see `preload`) and validates with fastjsonschema, its default when installed. Cell
+ids are repaired before validation (missing ids in a 4.5+ notebook, duplicates), which is
+what nbformat would do itself while warning about it.
 
 Writing never converts a v4 notebook to another minor version, so a file that did not
 change is written back byte for byte: same text as ``nbformat.writes`` plus a newline.
@@ -10,6 +11,7 @@ change is written back byte for byte: same text as ``nbformat.writes`` plus a ne
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from carnet.contents.jsonfmt import dumps_notebook
@@ -31,9 +33,21 @@ def _validation_message(error: Exception) -> str:
 
 def _nbformat() -> Any:
     """nbformat, imported on first use (and untyped: its functions carry no annotations)."""
+    if "jsonschema" not in sys.modules:
+        # nbformat imports jsonschema, whose format checkers import rfc3987-syntax when it is
+        # installed (JupyterLab's jupyter-events brings it), and that module builds a Lark
+        # grammar at import: 0.9 s of CPU, for "iri" formats that no notebook schema uses.
+        # Without it jsonschema simply skips those formats.
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
     import nbformat
 
     return nbformat
+
+
+def preload() -> None:
+    """Import nbformat and its validator now (in a worker thread), so that the first
+    notebook a user opens does not wait for them."""
+    _nbformat().validate(_nbformat().v4.new_notebook())
 
 
 def _new_cell_id() -> str:

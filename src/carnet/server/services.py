@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import anyio
+import anyio.to_thread
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -24,6 +25,10 @@ if TYPE_CHECKING:
     from carnet.terminals import TerminalService
 
 log = logging.getLogger("carnet")
+
+# Seconds after start-up before nbformat is imported in the background (the first page load
+# and the pool's kernel start come first).
+PRELOAD_DELAY_S = 1.0
 
 
 class Services:
@@ -59,6 +64,7 @@ class Services:
             timeout = self.plan.settings.shutdown_no_activity_timeout
             if timeout > 0:
                 tasks.start_soon(self._shutdown_when_idle, timeout, request_shutdown)
+            tasks.start_soon(self._preload)
             for task in self.extension_tasks:
                 tasks.start_soon(task)
             for task in self.hub_tasks:
@@ -71,6 +77,16 @@ class Services:
                     with anyio.CancelScope(shield=True):
                         await self.executor.aclose()
                 tasks.cancel_scope.cancel()
+
+    async def _preload(self) -> None:
+        """Once the start-up burst is over, import what the first notebook open needs."""
+        from carnet.contents.notebooks import preload
+
+        await anyio.sleep(PRELOAD_DELAY_S)
+        try:
+            await anyio.to_thread.run_sync(preload)
+        except Exception:  # only a head start: the first open imports it anyway
+            log.debug("Preloading nbformat failed", exc_info=True)
 
     async def _shutdown_when_idle(
         self, idle_limit: int, request_shutdown: Callable[[], None]
