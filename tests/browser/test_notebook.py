@@ -94,6 +94,21 @@ def test_open_notebook_shows_cells(lab: Lab) -> None:
     expect(doc.locator(".carnet-Cell-raw .carnet-Cell-static")).to_have_text("raw text")
 
 
+def test_code_is_highlighted_where_it_is_shown(lab: Lab) -> None:
+    """Static sources are highlighted when they come into view, down to the last cell."""
+    write_notebook(lab, "long.ipynb", code_cells(*[f"x_{i} = {i}  # cell {i}" for i in range(300)]))
+    lab.page.get_by_role("button", name="Refresh File List").click()
+    doc = lab.open_file("long.ipynb")
+    expect(cells(doc)).to_have_count(300)
+    first = cells(doc).nth(0).locator(".carnet-Cell-static")
+    expect(first.locator("span").first).to_be_visible()
+    expect(first).to_have_text("x_0 = 0  # cell 0")
+    last = cells(doc).nth(299).locator(".carnet-Cell-static")
+    last.scroll_into_view_if_needed()
+    expect(last.locator("span").first).to_be_visible()
+    expect(last).to_have_text("x_299 = 299  # cell 299")
+
+
 def test_shift_enter_runs_on_the_server(lab: Lab) -> None:
     write_notebook(lab, "run.ipynb", [code_cell("")])
     doc = open_notebook(lab, "run.ipynb")

@@ -32,6 +32,7 @@ import { type OutputAreaLike, createOutputArea } from "./outputs";
 import { executeOnServer } from "./runner";
 import { renderStdin } from "./stdin";
 import { createToolbar } from "./toolbar";
+import { ShownWatcher } from "./shown";
 
 export interface NotebookDeps {
   readonly conn: Connection;
@@ -66,7 +67,7 @@ export class NotebookPanel extends DocumentWidget implements KernelTab, Notebook
   private readonly typeSelect: HTMLSelectElement;
   private readonly kernelButton: HTMLButtonElement;
   private readonly stdinBox: HTMLElement;
-  private readonly visibility: IntersectionObserver;
+  private readonly visibility: ShownWatcher;
   private readonly stops: (() => void)[] = [];
   private unbindDoc: (() => void) | null = null;
   private readonly origin = {};
@@ -95,10 +96,7 @@ export class NotebookPanel extends DocumentWidget implements KernelTab, Notebook
     this.scroller.append(this.cellsNode);
     this.stdinBox = el("div", { className: "carnet-Stdin" });
     this.node.append(this.toolbar, this.banner, this.scroller);
-    this.visibility = new IntersectionObserver((entries) => this.onVisible(entries), {
-      root: this.scroller,
-      rootMargin: "200px 0px",
-    });
+    this.visibility = new ShownWatcher(this.scroller, (node) => this.byNode.get(node)?.highlightStatic());
     this.cellsNode.addEventListener("focusout", (e) => {
       // Focus went from an editor to the cell list: command mode.
       if (e.relatedTarget === this.cellsNode) this.mode.value = "command";
@@ -397,17 +395,6 @@ export class NotebookPanel extends DocumentWidget implements KernelTab, Notebook
       }
     });
   };
-
-  private onVisible(entries: IntersectionObserverEntry[]): void {
-    for (const entry of entries) {
-      if (!entry.isIntersecting) continue;
-      const view = this.byNode.get(entry.target);
-      if (view !== undefined) {
-        view.highlightStatic();
-        this.visibility.unobserve(entry.target);
-      }
-    }
-  }
 
   private activeIndex(): number {
     const index = this.views.findIndex((v) => v.id === this.activeId);
