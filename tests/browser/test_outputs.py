@@ -188,3 +188,43 @@ def test_a_huge_notebook_stream_is_truncated_and_shown_in_full_on_demand(lab: La
     expect(area).to_contain_text("line 15000")
     full = area.locator(".carnet-Output-stream").inner_text()
     assert full.count("\n") == 30000
+
+
+def test_a_million_lines_leave_the_tab_responsive(lab: Lab) -> None:
+    """Printing 1,000,000 lines: the document keeps head and tail, the page keeps working
+    (another cell takes typing meanwhile), and the whole text is there on demand."""
+    nb = nbformat.v4.new_notebook()  # type: ignore[no-untyped-call]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.cells = [
+        nbformat.v4.new_code_cell("for i in range(1_000_000):\n    print(i)"),  # type: ignore[no-untyped-call]
+        nbformat.v4.new_code_cell(""),  # type: ignore[no-untyped-call]
+    ]
+    nbformat.write(nb, lab.server.root / "million.ipynb")  # type: ignore[no-untyped-call]
+    lab.page.get_by_role("button", name="Refresh File List").click()
+    doc = lab.open_file("million.ipynb")
+    expect(doc.locator(".carnet-NotebookToolbar-kernel")).to_have_text(re.compile(r"\| Idle$"))
+    first, second = doc.locator(".carnet-Cell").nth(0), doc.locator(".carnet-Cell").nth(1)
+    first.locator(".carnet-Cell-static").click()
+    lab.page.keyboard.press("Control+Enter")
+    area = first.locator(".carnet-OutputArea")
+    expect(area).to_contain_text("lines omitted", timeout=KERNEL_TIMEOUT_MS)
+    # While the lines pour in, the other cell is edited as usual.
+    second.locator(".carnet-Cell-static, .cm-content").first.click()
+    lab.page.keyboard.type("typed meanwhile")
+    expect(second.locator(".cm-content")).to_have_text("typed meanwhile")
+    expect(first.locator(".carnet-Cell-inputPrompt")).to_have_text("[1]:", timeout=120_000)
+    expect(area).to_contain_text("999999")
+    shown = area.inner_text()
+    assert shown.startswith("0\n1\n2\n")
+    assert "500000\n" not in shown
+    assert shown.count("\n") < 100_000  # bounded in the page, not a million nodes of text
+    # The full text is fetched when asked for.
+    area.locator(".carnet-Output-truncated").get_by_role("button", name="Show all").click()
+    expect(area.locator(".carnet-Output-truncated")).to_have_count(0, timeout=KERNEL_TIMEOUT_MS)
+    expect(area).to_contain_text("500000", timeout=KERNEL_TIMEOUT_MS)
+    full = area.locator(".carnet-Output-stream").inner_text()
+    assert full.count("\n") == 1_000_000
