@@ -13,6 +13,7 @@ from tests.browser.conftest import Lab
 from tests.browser.test_notebook import (
     cells,
     code_cell,
+    code_cells,
     markdown_cell,
     open_notebook,
     wait_texts,
@@ -148,3 +149,47 @@ def test_undo_is_per_user_and_cursors_are_shared(
     one.page.keyboard.press("Control+Z")
     wait_texts(doc1, ["two base"])
     wait_texts(doc2, ["two base"])
+
+
+def test_a_long_notebook_keeps_order_and_focus_while_another_user_edits_it(
+    server: CarnetServer, new_lab: Callable[[CarnetServer], Lab]
+) -> None:
+    """The page groups cells in chunks of 50: cells inserted, pasted and deleted by someone
+    else show in the document's order everywhere, and the cell being typed in keeps focus."""
+    alice = new_lab(server).open()
+    bob = new_lab(server).open()
+    write_notebook(alice, "long.ipynb", code_cells(*[f"c{i}" for i in range(120)]))
+    doc1 = open_notebook(alice, "long.ipynb")
+    doc2 = open_notebook(bob, "long.ipynb")
+    # Alice types in the last cell (the third chunk's).
+    mine = cells(doc1).nth(119)
+    mine.scroll_into_view_if_needed()
+    mine.locator(".carnet-Cell-static").click()
+    alice.page.keyboard.press("Control+End")
+    alice.page.keyboard.type("a")
+    original = [f"c{i}" for i in range(119)] + ["c119a"]
+    wait_texts(doc2, original)
+    # Bob inserts three cells at the top, then copies every cell and pastes them after c100:
+    # 243 cells, and the chunk holding c100 and Alice's cell grows past 100 and is split.
+    cells(doc2).nth(0).locator(".carnet-Cell-inputPrompt").click()
+    for _ in range(3):
+        bob.page.keyboard.press("a")
+    bob.page.keyboard.press("Control+a")
+    expect(doc2.locator(".carnet-Cell.carnet-mod-selected")).to_have_count(123)
+    bob.page.keyboard.press("c")
+    cells(doc2).nth(103).locator(".carnet-Cell-inputPrompt").click()
+    bob.page.keyboard.press("v")
+    # Then deletes the second cell.
+    cells(doc2).nth(1).locator(".carnet-Cell-inputPrompt").click()
+    bob.page.keyboard.press("d")
+    bob.page.keyboard.press("d")
+    before = ["", "", "", *original]
+    expected = before[:104] + before + before[104:]
+    del expected[1]
+    wait_texts(doc2, expected)
+    wait_texts(doc1, expected)
+    # Alice's editor kept the focus and the caret: her typing goes on in her cell.
+    alice.page.keyboard.type("b")
+    expected[-1] = "c119ab"
+    wait_texts(doc1, expected)
+    wait_texts(doc2, expected)

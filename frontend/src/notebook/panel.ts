@@ -32,6 +32,7 @@ import { type OutputAreaLike, createOutputArea } from "./outputs";
 import { executeOnServer } from "./runner";
 import { renderStdin } from "./stdin";
 import { createToolbar } from "./toolbar";
+import { CellChunks } from "./chunks";
 import { ShownWatcher } from "./shown";
 
 export interface NotebookDeps {
@@ -68,6 +69,7 @@ export class NotebookPanel extends DocumentWidget implements KernelTab, Notebook
   private readonly kernelButton: HTMLButtonElement;
   private readonly stdinBox: HTMLElement;
   private readonly visibility: ShownWatcher;
+  private readonly chunks: CellChunks;
   private readonly stops: (() => void)[] = [];
   private unbindDoc: (() => void) | null = null;
   private readonly origin = {};
@@ -94,6 +96,7 @@ export class NotebookPanel extends DocumentWidget implements KernelTab, Notebook
     });
     this.cellsNode.append(el("p", { className: "carnet-Loading" }, "Loading…"));
     this.scroller.append(this.cellsNode);
+    this.chunks = new CellChunks(this.cellsNode);
     this.stdinBox = el("div", { className: "carnet-Stdin" });
     this.node.append(this.toolbar, this.banner, this.scroller);
     this.visibility = new ShownWatcher(this.scroller, (node) => this.byNode.get(node)?.highlightStatic());
@@ -319,7 +322,6 @@ export class NotebookPanel extends DocumentWidget implements KernelTab, Notebook
       }
     }
     const views: CellView[] = [];
-    let previous: Node | null = null;
     for (const cell of cells) {
       let view = this.byCell.get(cell);
       if (view === undefined) {
@@ -330,10 +332,8 @@ export class NotebookPanel extends DocumentWidget implements KernelTab, Notebook
         this.visibility.observe(view.node);
       }
       views.push(view);
-      const expected: ChildNode | null = previous === null ? this.cellsNode.firstChild : previous.nextSibling;
-      if (expected !== view.node) this.cellsNode.insertBefore(view.node, expected);
-      previous = view.node;
     }
+    this.chunks.arrange(views.map((v) => v.node));
     this.views = views;
     if (this.activeId === null || !views.some((v) => v.id === this.activeId)) {
       const fallback = Math.min(this.lastActiveIndex, views.length - 1);
