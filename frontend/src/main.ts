@@ -23,6 +23,7 @@ import { parseRoute } from "./model/route";
 import { fetchPluginList, loadPlugins } from "./plugins/loader";
 import { SettingsRegistry, settingsRaw } from "./model/settings";
 import { readBaseUrl } from "./util/base-url";
+import { READY_EVENT } from "./util/ready";
 import { App } from "./views/app";
 
 async function start(root: HTMLElement): Promise<void> {
@@ -78,6 +79,7 @@ async function start(root: HTMLElement): Promise<void> {
     app.notify(`Could not restore the layout: ${error instanceof Error ? error.message : String(error)}`, "error");
   }
   document.body.dataset["carnetReady"] = "1";
+  window.dispatchEvent(new Event(READY_EVENT));
 }
 
 function showFatal(root: HTMLElement, error: unknown): void {

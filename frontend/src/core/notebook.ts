@@ -11,6 +11,7 @@ import type { CellEditorConfig } from "../notebook/editor";
 import type { CarnetApp, CarnetPlugin } from "../plugins/api";
 import { EDITOR_SETTINGS } from "./editor";
 import { openPath } from "./filebrowser";
+import { afterReady } from "../util/ready";
 
 /** Keys of a notebook in command mode (focus on the cell list, not in an editor or input). */
 export const NOTEBOOK_COMMAND_SELECTOR = ".carnet-Notebook-cells.carnet-mod-command:focus";
@@ -113,6 +114,9 @@ function isNotebook(widget: unknown): widget is NotebookActions {
 export const notebookPlugin: CarnetPlugin = {
   id: "@carnet/notebook-extension:plugin",
   activate(app: CarnetApp) {
+    // Once the shell is usable and the browser idle, fetch the notebook editor's chunks, so
+    // that opening the first notebook waits only for its document (first load unchanged).
+    afterReady(() => void import("../notebook/panel"));
     const { commands, settings, docs } = app;
     const field = <T>(key: string) => settings.watch<T>(EDITOR_SETTINGS, key);
     const lineWrap = field<boolean>("lineWrap");
