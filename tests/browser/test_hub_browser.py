@@ -1,14 +1,14 @@
 """The IDE through JupyterHub, in Chromium: log in on the hub's page, open carnet under
 ``/user/<name>/`` through the proxy (OAuth on the way), and use it, with no page error and
-no CSP violation."""
+no CSP violation; stop and start it from the hub's control panel."""
 
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage
+from playwright.sync_api import Browser, ConsoleMessage, expect
 
 from tests.browser.conftest import _WATCH_CSP
-from tests.hub.conftest import PASSWORD, Hub
+from tests.hub.conftest import PASSWORD, Hub, poll
 from tests.hub.conftest import hub as hub  # the real-hub fixture, for this module
 
 pytestmark = pytest.mark.browser
@@ -50,5 +50,44 @@ def test_lab_through_the_hub(hub: Hub, browser: Browser) -> None:
         page.keyboard.press("Escape")
         assert page.evaluate("window.__carnetCsp || []") == []
         assert errors == []
+    finally:
+        context.close()
+
+
+def test_stop_and_start_from_the_hub_control_panel(hub: Hub, browser: Browser) -> None:
+    """File > Hub Control Panel opens the hub's home page; its Stop My Server stops carnet,
+    Start My Server spawns it again and lands in carnet's IDE."""
+    if "" not in hub.user_model("dave")["servers"]:
+        hub.start_server("dave")
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(60_000)
+    page = context.new_page()
+    try:
+        page.goto(hub.url + "hub/login")
+        page.locator("#username_input").fill("dave")
+        page.locator("#password_input").fill(PASSWORD)
+        page.locator("#login_submit").click()
+        page.wait_for_url(lambda url: "/hub/login" not in url)
+        page.goto(hub.url + "user/dave/lab")
+        page.wait_for_selector("body[data-carnet-ready='1']")
+        page.locator(".lm-MenuBar-item", has_text="File").first.click()
+        with context.expect_page() as opened:
+            menu = page.locator(".lm-Menu:visible .lm-Menu-itemLabel")
+            menu.filter(has_text="Hub Control Panel").click()
+        panel = opened.value
+        panel.wait_for_load_state()
+        assert panel.url.endswith("/hub/home"), panel.url
+        panel.locator("#stop").click()
+        expect(panel.locator("#start")).to_have_text("Start My Server")
+        poll(lambda: "" not in hub.user_model("dave")["servers"], "dave's server to stop")
+        # carnet is gone: its API answers no more through the proxy.
+        gone = page.evaluate(
+            "async () => (await fetch('/user/dave/api/status', {redirect: 'manual'})).status"
+        )
+        assert gone != 200
+        panel.locator("#start").click()
+        panel.wait_for_url(lambda url: "/user/dave/" in url, timeout=120_000)
+        panel.wait_for_selector("body[data-carnet-ready='1']", timeout=120_000)
+        assert hub.user_model("dave")["servers"][""]["ready"]
     finally:
         context.close()
