@@ -321,13 +321,18 @@ async def test_progress_bar_and_a_million_lines(
     assert r.headers["content-type"].startswith("text/plain")
     assert r.text == "".join(f"{i}\n" for i in range(1_000_000))
 
-    # The file gets the bounded text (a valid notebook: no metadata on stream outputs).
+    # The file gets the bounded text, saying what was left out (a valid notebook: no
+    # metadata on stream outputs).
     async def saved() -> dict[str, Any] | None:
         outputs = (await nb.disk())["big"]["outputs"]
         return outputs[0] if outputs else None
 
     on_disk = await poll(saved)
-    assert on_disk["text"] == text and "metadata" not in on_disk
+    assert "metadata" not in on_disk
+    head = "".join(text.splitlines(keepends=True)[: int(info["head_lines"])])
+    omitted = int(info["omitted_lines"])
+    note = f"[carnet: {omitted:,} lines, {info['omitted_bytes'] / (1 << 20):.1f} MiB"
+    assert on_disk["text"] == head + note + " of this output were not kept]\n" + text[len(head) :]
 
 
 async def test_display_updates_and_clear_output(

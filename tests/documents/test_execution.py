@@ -312,11 +312,17 @@ async def test_carriage_returns_and_big_output(
     assert full == "".join(f"{i}\n" for i in range(1_000_000))
     with pytest.raises(NotFound):
         await executor.full_output(room.file_id, "bar", 0)
-    # nbformat forbids metadata on stream outputs: strip_for_disk makes the file valid.
+    # nbformat forbids metadata on stream outputs: strip_for_disk makes the file valid, and
+    # the file says where lines were left out.
     with pytest.raises(BadRequest):
         notebook_text(room.ynotebook.get())
     saved = json.loads(notebook_text(strip_for_disk(room.ynotebook.get())))
-    assert "".join(saved["cells"][1]["outputs"][0]["text"]) == text
+    saved_text = "".join(saved["cells"][1]["outputs"][0]["text"])
+    omitted, mib = info["omitted_lines"], info["omitted_bytes"] / (1 << 20)
+    note = f"[carnet: {int(omitted):,} lines, {mib:.1f} MiB of this output were not kept]\n"
+    head = "".join(text.splitlines(keepends=True)[: int(info["head_lines"])])
+    assert saved_text == head + note + text[len(head) :]
+    assert saved_text.startswith("0\n1\n") and saved_text.endswith("999999\n")
 
 
 async def test_display_updates_and_clear_output(

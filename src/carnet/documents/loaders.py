@@ -200,10 +200,37 @@ def text_bytes(text: str, crlf: bool) -> bytes:
 def strip_for_disk(notebook: dict[str, Any]) -> dict[str, Any]:
     """Drop carnet's ``metadata`` from stream outputs (nbformat forbids it); in place.
 
-    A truncated stream keeps its head and tail text; the marker is for the live document only.
+    A truncated stream keeps its head and tail text, with a line between them saying what
+    was left out, so that the file never passes the cut off as the whole output.
     """
     for cell in notebook.get("cells", ()):
         for output in cell.get("outputs", ()) if isinstance(cell, dict) else ():
             if isinstance(output, dict) and output.get("output_type") == "stream":
-                output.pop("metadata", None)
+                metadata = output.pop("metadata", None)
+                info = metadata.get("carnet_truncated") if isinstance(metadata, dict) else None
+                if isinstance(info, dict):
+                    output["text"] = _with_omission_note(output.get("text"), info)
     return notebook
+
+
+def _count(value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        return None
+    return int(value)
+
+
+def _with_omission_note(text: Any, info: dict[str, Any]) -> Any:
+    # Numbers come back from the shared document as floats.
+    head, lines, size = (
+        _count(info.get(k)) for k in ("head_lines", "omitted_lines", "omitted_bytes")
+    )
+    if isinstance(text, list):
+        text = "".join(str(t) for t in text)
+    if not isinstance(text, str) or head is None or lines is None:
+        return text
+    parts = text.splitlines(keepends=True)
+    before = "".join(parts[:head])
+    sep = "" if before == "" or before.endswith("\n") else "\n"
+    mib = f", {size / (1 << 20):.1f} MiB" if size is not None and size >= 1 << 20 else ""
+    note = f"{sep}[carnet: {lines:,} lines{mib} of this output were not kept]\n"
+    return before + note + "".join(parts[head:])
