@@ -6,6 +6,7 @@ import os
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import Lab
 
@@ -54,7 +55,7 @@ def test_save_conflict_offers_a_non_destructive_choice(lab: Lab) -> None:
     touch_later(root / "c.txt", "theirs\n")
     page.keyboard.press("Control+S")
     box = lab.dialog("conflict")
-    assert "changed on disk" in box.inner_text()
+    expect(box).to_contain_text("changed on disk")
     box.get_by_role("button", name="Save mine as a copy").click()
     lab.wait_path(root / "c-mine.txt", content="mine original\n")
     assert (root / "c.txt").read_text() == "theirs\n"
@@ -111,7 +112,7 @@ def test_big_file_opens_read_only_with_a_notice(lab: Lab) -> None:
     (root / "big.log").write_text(line * 110_000)  # 11.1 MB
     page.get_by_role("button", name="Refresh File List").click()
     doc = lab.open_file("big.log")
-    assert "read-only" in doc.locator(".carnet-Banner").inner_text()
+    expect(doc.locator(".carnet-Banner")).to_contain_text("read-only")
     assert doc.locator(".cm-content").get_attribute("contenteditable") == "false"
     assert "Read-only" in page.locator("#carnet-statusbar").inner_text()
 

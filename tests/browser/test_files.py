@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import cast
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import Lab
 from tests.conftest import CarnetServer
@@ -80,7 +81,7 @@ def test_new_file_folder_and_rename_with_f2(lab: Lab) -> None:
     page.keyboard.press("F2")
     lab.dialog("rename").locator("input").fill("bad/name")
     page.keyboard.press("Enter")
-    assert "cannot contain" in lab.dialog("rename").inner_text()
+    expect(lab.dialog("rename")).to_contain_text("cannot contain")
     page.keyboard.press("Escape")
     assert (root / "notes.txt").exists()
 
@@ -94,7 +95,7 @@ def test_delete_asks_and_removes(lab: Lab) -> None:
     lab.item("three.txt").click(modifiers=["Control"])
     page.keyboard.press("Delete")
     box = lab.dialog("confirm")
-    assert "2 items" in box.inner_text()
+    expect(box).to_contain_text("2 items")
     box.get_by_role("button", name="Cancel").click()
     assert (root / "one.txt").exists()
     page.keyboard.press("Delete")

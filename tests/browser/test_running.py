@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import Lab
 from tests.conftest import CarnetServer
@@ -66,7 +67,7 @@ def test_shut_down_all_terminals_asks_first(lab: Lab) -> None:
     terminals.locator(".carnet-Running-item").nth(1).wait_for()
     terminals.get_by_role("button", name="Shut Down All").click()
     box = lab.dialog("confirm")
-    assert "Shut Down All Terminals" in box.inner_text()
+    expect(box).to_contain_text("Shut Down All Terminals")
     box.get_by_role("button", name="Cancel").click()
     assert len(names(lab.server, "terminals", "name")) == 2
     terminals.get_by_role("button", name="Shut Down All").click()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import Lab
 
@@ -54,6 +55,6 @@ def test_conflicting_shortcut_is_flagged(lab: Lab) -> None:
     ).first
     row.get_by_role("button", name="Change").click()
     page.keyboard.press("Control+B")
-    assert "Already used by “Show Left Sidebar”" in row.inner_text()
+    expect(row).to_contain_text("Already used by “Show Left Sidebar”")
     page.keyboard.press("Escape")
-    assert row.locator(".carnet-Shortcut-recorder").count() == 0
+    expect(row.locator(".carnet-Shortcut-recorder")).to_have_count(0)

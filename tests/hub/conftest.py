@@ -9,7 +9,6 @@ the control panel does. Run these tests alone with ``pytest -m hub``.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import re
@@ -26,6 +25,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import anyio
 import httpx
 import pytest
 from websockets.asyncio.client import connect
@@ -304,7 +304,7 @@ async def execute_over_ws(ws_url: str, code: str, headers: dict[str, str] | None
     ) as ws:
         await ws.send(json.dumps(request))
         result = None
-        async with asyncio.timeout(60):
+        with anyio.fail_after(60):  # asyncio.timeout is 3.11+
             while True:
                 msg = json.loads(await ws.recv())
                 if msg.get("parent_header", {}).get("msg_id") != msg_id:
