@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import json
 import os
 import signal
+import sys
 from collections import Counter
 from collections.abc import Iterator
 
@@ -45,8 +47,13 @@ def start_kernels(client: httpx.Client, n: int) -> list[str]:
 
 async def test_twenty_clients_fifty_executes_five_kernels(live: CarnetServer) -> None:
     with live.client() as client:
-        # Baseline: the server once it has run (and stopped) a kernel, so that the lazily
-        # imported kernel machinery is part of it.
+        # Baseline: the server once it has run (and stopped) a kernel and read a notebook, so
+        # that the lazily imported kernel machinery and nbformat (which the server also
+        # preloads a second after start) are part of it.
+        notebook = {"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+        body = {"type": "notebook", "content": notebook}
+        saved = client.put("api/contents/warm.ipynb", json=body)
+        assert saved.status_code in (200, 201), saved.text
         warm = start_kernels(client, 1)
         async with await KernelSocket.open(live, warm[0]) as ws:
             await ws.execute("1")
@@ -152,3 +159,56 @@ async def test_kill_9_under_several_clients(live: CarnetServer) -> None:
             await ws.close()
         assert client.delete(f"api/kernels/{kernel}").status_code == 204
     gc.collect()
+
+
+WEDGY = """\
+import pathlib, sys, time
+
+counter = pathlib.Path(__file__).with_name("launches")
+launch = int(counter.read_text()) + 1 if counter.exists() else 1
+counter.write_text(str(launch))
+if launch == 2:
+    time.sleep(3600)  # the restart comes up alive but silent, as a wedged ipykernel does
+from ipykernel.kernelapp import launch_new_instance
+
+launch_new_instance()
+"""
+
+
+async def test_a_kernel_silent_after_its_restart_is_restarted_again(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    tmp = tmp_path_factory.mktemp("wedgy")
+    spec = tmp / "path" / "kernels" / "wedgy"
+    spec.mkdir(parents=True)
+    (spec / "kernel.py").write_text(WEDGY)
+    (spec / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [sys.executable, str(spec / "kernel.py"), "-f", "{connection_file}"],
+                "display_name": "Wedged once",
+                "language": "python",
+            }
+        )
+    )
+    server = start_kernel_server(tmp / "server", env={"JUPYTER_PATH": str(tmp / "path")})
+    try:
+        with server.client() as client:
+            reply = client.post("api/kernels", json={"name": "wedgy"})
+            assert reply.status_code == 201, reply.text
+            kernel = reply.json()["id"]
+            wait_state(client, kernel, "idle")
+            ws = await KernelSocket.open(server, kernel)
+            await ws.recv()
+            pid = int((await ws.execute("import os; os.getpid()")).result())
+            os.kill(pid, signal.SIGKILL)
+            await ws.wait_for(
+                lambda m: m.msg_type == "status" and m.content["execution_state"] == "restarting"
+            )
+            # The restart is silent; carnet restarts it again and it answers.
+            model = wait_state(client, kernel, "idle")
+            assert (spec / "launches").read_text() == "3", model
+            assert (await ws.execute("1 + 1")).result() == "2"
+            await ws.close()
+    finally:
+        server.stop()

@@ -54,6 +54,9 @@ log = logging.getLogger("carnet.kernels")
 
 # Crashes within this window count towards ``restart_limit``.
 _CRASH_WINDOW = 60.0
+# A kernel restarted after a crash that has not answered ``kernel_info_request`` by then is
+# restarted once more (ipykernel 7 can come up wedged: its shell socket fails every reply).
+RESTART_ANSWER_S = 15.0
 # Longest path a unix socket address may have, with room for jupyter_client's "-<port>".
 _MAX_IPC_PATH = 100
 
@@ -450,19 +453,22 @@ class KernelService:
         self._kill_process(manager)
         self._managers.discard(manager)
 
-    async def _become_ready(self, kernel: _Kernel) -> None:
+    async def _become_ready(self, kernel: _Kernel, timeout: float | None = None) -> bool:
+        """Wait for the kernel's first answer; False (with the reason set) if none came."""
+        answered = True
+        timeout = self._kernel_info_timeout if timeout is None else timeout
         try:
-            kernel.kernel_info = await kernel.channels.wait_ready(self._kernel_info_timeout)
+            kernel.kernel_info = await kernel.channels.wait_ready(timeout)
         except KernelGone:
-            return  # it died: the watcher reports it and restarts it
+            return True  # it died: the watcher reports it and restarts it
         except asyncio.TimeoutError:
             log.warning("Kernel %s did not answer kernel_info_request", kernel.id)
-            kernel.activity.reason = (
-                f"The kernel did not answer within {self._kernel_info_timeout:g} seconds."
-            )
+            kernel.activity.reason = f"The kernel did not answer within {timeout:g} seconds."
+            answered = False
         if kernel.activity.execution_state == "starting":
             kernel.activity.execution_state = "idle"
         kernel.ready.set()
+        return answered
 
     # -- warm pool ---------------------------------------------------------------------
 
@@ -733,21 +739,35 @@ class KernelService:
         kernel.channels.broadcast(kernel.channels.status_message("dead", reason))
 
     async def _auto_restart(self, kernel: _Kernel, cause: str) -> None:
-        try:
-            async with kernel.lock:
-                if self._kernels.get(kernel.id) is not kernel:
-                    return
-                await kernel.manager.restart_kernel(now=True, **kernel.launch)
-                kernel.activity.execution_state = "starting"
-                log.info("Kernel %s restarted after it died", kernel.id)
-        except asyncio.CancelledError:
-            raise
-        except Exception as e:
-            self._mark_dead(kernel, f"{cause} Restarting it failed: {e}")
-            return
-        finally:
-            kernel.busy = False
-        await self._become_ready(kernel)
+        for attempt in (1, 2):
+            try:
+                async with kernel.lock:
+                    if self._kernels.get(kernel.id) is not kernel:
+                        return
+                    await kernel.manager.restart_kernel(now=True, **kernel.launch)
+                    kernel.activity.execution_state = "starting"
+                    log.info("Kernel %s restarted after it died", kernel.id)
+            except asyncio.CancelledError:
+                raise
+            except Exception as e:
+                self._mark_dead(kernel, f"{cause} Restarting it failed: {e}")
+                return
+            finally:
+                kernel.busy = False
+            if attempt == 2:
+                await self._become_ready(kernel)
+                return
+            timeout = min(RESTART_ANSWER_S, self._kernel_info_timeout)
+            if await self._become_ready(kernel, timeout) or kernel.exit_code()[0]:
+                return
+            # Alive but silent: restart it again rather than leave it wedged.
+            log.warning("Kernel %s is silent after its restart; restarting it again", kernel.id)
+            kernel.ready.clear()
+            kernel.channels.fail_pending()
+            kernel.busy = True
+            kernel.activity.execution_state = "restarting"
+            kernel.activity.reason = cause
+            kernel.channels.broadcast(kernel.channels.status_message("restarting", cause))
 
     async def _cull(self) -> None:
         while True:
