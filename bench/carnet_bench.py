@@ -542,15 +542,17 @@ def _version_of(cmd: str) -> str:
     return (out.stdout + out.stderr).strip()
 
 
-def _known_paths(opts: Options) -> list[tuple[Path | str, str]]:
+def known_paths(workdir: Path | None = None) -> list[tuple[Path | str, str]]:
+    """This machine's paths that results must not hold, with the labels that replace them
+    (every bench scrubs its results with these)."""
     known: list[tuple[Path | str, str]] = [
         (REPO, "<repo>"),
         (Path.home(), "~"),
         (sys.prefix, "<python-prefix>"),
         (tempfile.gettempdir(), "<tmp>"),
     ]
-    if opts.workdir is not None:
-        known.append((opts.workdir, "<workdir>"))
+    if workdir is not None:
+        known.append((workdir, "<workdir>"))
     return known
 
 
@@ -622,12 +624,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BenchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    result = _scrub(result, _known_paths(opts))
+    result = _scrub(result, known_paths(opts.workdir))
     write_result(out, result)
     baseline = json.loads(baseline_path.read_text(encoding="utf-8")) if baseline_path else None
     print()
     print(markdown_table(result, baseline))
-    print(f"written: {sanitize(str(out), _known_paths(opts))} ({result['duration_s']} s)")
+    print(f"written: {sanitize(str(out), known_paths(opts.workdir))} ({result['duration_s']} s)")
     return 0
 
 

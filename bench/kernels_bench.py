@@ -601,12 +601,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except cb.BenchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    known: list[tuple[Path | str, str]] = [
-        (cb.REPO, "<repo>"),
-        (Path.home(), "~"),
-        (sys.prefix, "<python-prefix>"),
-        (tempfile.gettempdir(), "<tmp>"),
-    ]
+    known = cb.known_paths()
     result = cb._scrub(result, known)
     cb.write_result(out, result)
     print()

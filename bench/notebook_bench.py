@@ -62,8 +62,8 @@ def _load(name: str) -> ModuleType:
     return module
 
 
-cb = _load("carnet_bench")
 wb = _load("web_bench")
+cb = wb.cb  # the REST bench's helpers, as web_bench loaded them
 
 
 class BenchError(Exception):
@@ -702,14 +702,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (BenchError, cb.BenchError, wb.BenchError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    known: list[tuple[Path | str, str]] = [
-        (cb.REPO, "<repo>"),
-        (Path.home(), "~"),
-        (sys.prefix, "<python-prefix>"),
-        (tempfile.gettempdir(), "<tmp>"),
-    ]
-    if opts.workdir is not None:
-        known.append((opts.workdir, "<workdir>"))
+    known = cb.known_paths(opts.workdir)
     result = cb._scrub(result, known)
     cb.write_result(out, result)
     baseline = json.loads(baseline_path.read_text()) if baseline_path else None

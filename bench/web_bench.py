@@ -417,14 +417,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (BenchError, cb.BenchError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    known: list[tuple[Path | str, str]] = [
-        (cb.REPO, "<repo>"),
-        (Path.home(), "~"),
-        (sys.prefix, "<python-prefix>"),
-        (tempfile.gettempdir(), "<tmp>"),
-    ]
-    if opts.workdir is not None:
-        known.append((opts.workdir, "<workdir>"))
+    known = cb.known_paths(opts.workdir)
     result = cb._scrub(result, known)
     cb.write_result(out, result)
     print()

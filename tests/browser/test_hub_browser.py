@@ -5,13 +5,24 @@ no CSP violation; stop and start it from the hub's control panel."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, expect
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
 from tests.browser.conftest import _WATCH_CSP
 from tests.hub.conftest import PASSWORD, Hub, poll
 from tests.hub.conftest import hub as hub  # the real-hub fixture, for this module
 
 pytestmark = pytest.mark.browser
+
+
+def open_lab(page: Page, hub: Hub, name: str) -> None:
+    """Log ``name`` in on the hub's login page, then open carnet's IDE through the proxy."""
+    page.goto(hub.url + "hub/login")
+    page.locator("#username_input").fill(name)
+    page.locator("#password_input").fill(PASSWORD)
+    page.locator("#login_submit").click()
+    page.wait_for_url(lambda url: "/hub/login" not in url)
+    page.goto(hub.url + f"user/{name}/lab")
+    page.wait_for_selector("body[data-carnet-ready='1']")
 
 
 def test_lab_through_the_hub(hub: Hub, browser: Browser) -> None:
@@ -29,13 +40,7 @@ def test_lab_through_the_hub(hub: Hub, browser: Browser) -> None:
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.add_init_script(_WATCH_CSP)
     try:
-        page.goto(hub.url + "hub/login")
-        page.locator("#username_input").fill("alice")
-        page.locator("#password_input").fill(PASSWORD)
-        page.locator("#login_submit").click()
-        page.wait_for_url(lambda url: "/hub/login" not in url)
-        page.goto(hub.url + "user/alice/lab")
-        page.wait_for_selector("body[data-carnet-ready='1']")
+        open_lab(page, hub, "alice")
         assert page.url.endswith("/user/alice/lab")
         # The file browser lists the server's home through the proxy.
         page.locator(".carnet-FileList").wait_for()
@@ -63,13 +68,7 @@ def test_stop_and_start_from_the_hub_control_panel(hub: Hub, browser: Browser) -
     context.set_default_timeout(60_000)
     page = context.new_page()
     try:
-        page.goto(hub.url + "hub/login")
-        page.locator("#username_input").fill("dave")
-        page.locator("#password_input").fill(PASSWORD)
-        page.locator("#login_submit").click()
-        page.wait_for_url(lambda url: "/hub/login" not in url)
-        page.goto(hub.url + "user/dave/lab")
-        page.wait_for_selector("body[data-carnet-ready='1']")
+        open_lab(page, hub, "dave")
         page.locator(".lm-MenuBar-item", has_text="File").first.click()
         with context.expect_page() as opened:
             menu = page.locator(".lm-Menu:visible .lm-Menu-itemLabel")
