@@ -22,6 +22,7 @@ All writes use the transaction origin :data:`ORIGIN`, so no browser's undo takes
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from collections.abc import Callable
@@ -151,15 +152,32 @@ class DocumentOutputs:
         self._state: dict[str, _Cell] = {}
         self._displays: dict[str, list[tuple[str, int]]] = {}
         self._dirty = False
+        # id -> cell Map, rebuilt after the cells Array itself changes (insert, delete, move):
+        # a run-all of n cells looks cells up O(n) times.
+        self._index: dict[str, Any] | None = None
+        self._watch = cells.observe(self._cells_changed) if hasattr(cells, "observe") else None
 
     # -- cells -----------------------------------------------------------------------------
 
     def find_cell(self, cell_id: str) -> Any | None:
-        """The cell Map with ``id`` == ``cell_id`` (looked up each time: cells move)."""
-        for ycell in self.cells:
-            if ycell.get("id") == cell_id:
+        """The cell Map with ``id`` == ``cell_id`` (cells move: found through an index that
+        the Array's own changes invalidate, checked on each hit)."""
+        index = self._index
+        if index is not None:
+            ycell = index.get(cell_id)
+            if ycell is not None and ycell.get("id") == cell_id:
                 return ycell
-        return None
+        index = {}
+        for ycell in self.cells:
+            key = ycell.get("id")
+            if isinstance(key, str):
+                index.setdefault(key, ycell)
+        if self._watch is not None:
+            self._index = index
+        return index.get(cell_id)
+
+    def _cells_changed(self, _event: Any) -> None:
+        self._index = None
 
     def _outputs(self, cell_id: str) -> Any | None:
         ycell = self.find_cell(cell_id)
@@ -438,3 +456,8 @@ class DocumentOutputs:
     def forget_all(self) -> None:
         for cell_id in list(self._state):
             self._forget(cell_id)
+        if self._watch is not None:
+            with contextlib.suppress(Exception):  # the document may be gone already
+                self.cells.unobserve(self._watch)
+            self._watch = None
+            self._index = None
