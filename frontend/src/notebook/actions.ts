@@ -3,7 +3,7 @@
  * the plugin stays in the first-load bundle while the notebook's code is a lazy chunk.
  */
 import type { ReadonlySignal } from "@preact/signals-core";
-import type { CellType } from "./model";
+import type { CellJSON, CellType } from "./model";
 
 export type NotebookMode = "command" | "edit";
 
@@ -11,6 +11,12 @@ export interface NotebookActions {
   readonly viewerId: "notebook";
   readonly mode: ReadonlySignal<NotebookMode>;
   readonly kernelStatus: ReadonlySignal<string>;
+  /** Bumps shortly after any change to the cells (the history view compares again). */
+  readonly contentVersion: ReadonlySignal<number>;
+  /** Every cell as nbformat JSON. */
+  cellsJSON(): CellJSON[];
+  /** Replaces every cell (a version from the history) as one undoable operation (Z). */
+  restoreCells(cells: readonly CellJSON[]): void;
   enterEdit(): void;
   enterCommand(): void;
   run(advance: "stay" | "next" | "insert"): Promise<void>;
