@@ -5,6 +5,12 @@
 import type { ReadonlySignal } from "@preact/signals-core";
 import type { CellJSON, CellType } from "./model";
 
+export interface CellSource {
+  readonly id: string;
+  readonly type: CellType;
+  readonly source: string;
+}
+
 export type NotebookMode = "command" | "edit";
 
 export interface NotebookActions {
@@ -13,8 +19,8 @@ export interface NotebookActions {
   readonly kernelStatus: ReadonlySignal<string>;
   /** Bumps shortly after any change to the cells (the history view compares again). */
   readonly contentVersion: ReadonlySignal<number>;
-  /** Every cell as nbformat JSON. */
-  cellsJSON(): CellJSON[];
+  /** Every cell's id, type and source (cheap: no outputs). */
+  cellSources(): CellSource[];
   /** Replaces every cell (a version from the history) as one undoable operation (Z). */
   restoreCells(cells: readonly CellJSON[]): void;
   enterEdit(): void;

@@ -102,7 +102,7 @@ export class HistoryView extends Widget {
   private readonly loadingId = signal<number | null>(null);
   private readonly tab = signal<Tab>("changes");
   /** The current notebook's cells, read again when they change. */
-  private readonly current = signal<readonly CellJSON[]>([]);
+  private readonly current = signal<readonly DiffCell[]>([]);
   private readonly stops: (() => void)[] = [];
   private readonly refreshSoon = debounce(() => void this.refresh(), 300);
 
@@ -129,7 +129,7 @@ export class HistoryView extends Widget {
       }),
       effect(() => {
         void notebook.contentVersion.value;
-        if (this.selected.peek() !== null) this.current.value = notebook.cellsJSON();
+        if (this.selected.peek() !== null && this.isVisible) this.current.value = notebook.cellSources();
       }),
     );
     const onClosed = (): void => this.dispose();
@@ -157,7 +157,7 @@ export class HistoryView extends Widget {
       const version = await getHistoryVersion(this.app.conn, this.notebook.path.value, id);
       if (this.isDisposed || this.loadingId.peek() !== id) return;
       batch(() => {
-        this.current.value = this.notebook.cellsJSON();
+        this.current.value = this.notebook.cellSources();
         this.selected.value = version;
         this.error.value = "";
       });
@@ -171,7 +171,7 @@ export class HistoryView extends Widget {
   private restore(version: HistoryVersionContent): void {
     if (this.notebook.isDisposed) return;
     this.notebook.restoreCells(notebookCells(version.content));
-    this.current.value = this.notebook.cellsJSON();
+    this.current.value = this.notebook.cellSources();
     this.app.shell.activate(this.notebook);
     this.app.notify(
       `Restored the version of ${when(version.time)}. Undo Cell Operation (Z) brings the notebook back.`,
@@ -240,7 +240,7 @@ export class HistoryView extends Widget {
     const { version } = props;
     const tab = this.tab.value;
     const cells = notebookCells(version.content);
-    const changes = diffCells(cells.map(asDiff), this.current.value.map(asDiff));
+    const changes = diffCells(cells.map(asDiff), this.current.value);
     const count = (kind: CellChange["kind"]): number => changes.filter((c) => c.kind === kind).length;
     return (
       <div class="carnet-History-version-detail" data-version-id={version.id}>
@@ -289,6 +289,11 @@ export class HistoryView extends Widget {
       </div>
     );
   };
+
+  protected override onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    if (this.selected.peek() !== null) this.current.value = this.notebook.cellSources();
+  }
 
   protected override onActivateRequest(msg: Message): void {
     super.onActivateRequest(msg);

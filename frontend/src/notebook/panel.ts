@@ -20,14 +20,14 @@ import { confirm, showDialog } from "../views/dialogs";
 import { DocumentWidget } from "../views/document";
 import type { KernelTab } from "../views/kernel-tab";
 import { describeError, notify } from "../views/notify";
-import type { NotebookActions, NotebookMode } from "./actions";
+import type { CellSource, NotebookActions, NotebookMode } from "./actions";
 import { CellView, type CellHost } from "./cell";
 import { type CellEditorConfig, type CellEditorOptions, createCellEditor } from "./editor";
 import { highlightStatic } from "./highlight";
 import { CellDragAndDrop } from "./dnd";
 import { NotebookKernel } from "./kernel";
 import { renderCellMarkdown } from "./markdown";
-import { type CellJSON, type CellType, NotebookModel, cellToJSON } from "./model";
+import { type CellJSON, type CellType, NotebookModel, cellId, cellToJSON, cellType, sourceText } from "./model";
 import { type OutputAreaLike, createOutputArea } from "./outputs";
 import { executeOnServer } from "./runner";
 import { renderStdin } from "./stdin";
@@ -355,9 +355,10 @@ export class NotebookPanel extends DocumentWidget implements KernelTab, Notebook
     this.contentVersion.value += 1;
   }, 250);
 
-  cellsJSON(): CellJSON[] {
+  cellSources(): CellSource[] {
     const model = this.model;
-    return model === null ? [] : model.cells.toArray().map((c) => cellToJSON(c));
+    if (model === null) return [];
+    return model.cells.toArray().map((c) => ({ id: cellId(c), type: cellType(c), source: sourceText(c) }));
   }
 
   restoreCells(cells: readonly CellJSON[]): void {
