@@ -99,3 +99,22 @@ def test_history_compares_restores_and_the_restore_undoes(
     wait_texts(doc, now)
     page.keyboard.press("Shift+Z")
     wait_texts(doc, ["a = 1", "b = 2  # first"])
+
+
+def test_history_on_the_single_notebook_page_leads_back(
+    server: CarnetServer, new_lab: Callable[[CarnetServer], Lab]
+) -> None:
+    """/notebooks/<path> shows one tab at a time: the history says how to get back."""
+    lab = new_lab(server)
+    write_notebook(lab, "single.ipynb", code_cells("a = 1"))
+    lab.open("notebooks/single.ipynb")
+    doc = lab.page.locator(".carnet-Document[data-carnet-rendered='1']").first
+    expect(cells(doc)).to_have_count(1)
+    cells(doc).nth(0).locator(".carnet-Cell-inputPrompt").click()
+    lab.run_command("Show Notebook History")
+    history = lab.page.locator(".carnet-HistoryView")
+    expect(history.locator(".carnet-History-version")).to_have_count(1)  # as opened
+    expect(doc).to_be_hidden()
+    history.get_by_role("button", name="Back to the notebook").click()
+    expect(cells(doc).nth(0)).to_be_visible()
+    expect(history).to_be_hidden()

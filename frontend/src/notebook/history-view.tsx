@@ -191,6 +191,16 @@ export class HistoryView extends Widget {
               Refresh
             </button>
           </div>
+          {this.app.mode !== "lab" && (
+            // One tab at a time here: the way back to the notebook.
+            <button
+              type="button"
+              class="carnet-Button carnet-mod-small carnet-History-back"
+              onClick={() => this.app.shell.activate(this.notebook)}
+            >
+              Back to the notebook
+            </button>
+          )}
           {versions === null ? (
             <p class="carnet-History-empty">Loading…</p>
           ) : versions.length === 0 ? (
