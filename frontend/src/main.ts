@@ -10,6 +10,7 @@ import { editorPlugin } from "./core/editor";
 import { fileBrowserPlugin } from "./core/filebrowser";
 import { notebookPlugin } from "./core/notebook";
 import { WORKSPACE_ID, createLayoutPlugin } from "./core/layout";
+import { historyPlugin } from "./core/history";
 import { hubPlugin } from "./core/hub";
 import { metricsPlugin } from "./core/metrics";
 import { runningPlugin } from "./core/running";
@@ -62,6 +63,7 @@ async function start(root: HTMLElement): Promise<void> {
     tocPlugin,
     editorPlugin,
     notebookPlugin,
+    historyPlugin,
     viewersPlugin,
     settingsPlugin,
     terminalPlugin,

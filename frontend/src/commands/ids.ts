@@ -9,6 +9,7 @@ export const CommandIds = {
   showFileBrowser: "filebrowser:activate",
   showRunning: "running:activate",
   showToc: "toc:activate",
+  showHistory: "notebook:show-history",
   closeTab: "application:close",
   closeAll: "application:close-all",
   closeOthers: "application:close-other-tabs",

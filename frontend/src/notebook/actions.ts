@@ -3,7 +3,13 @@
  * the plugin stays in the first-load bundle while the notebook's code is a lazy chunk.
  */
 import type { ReadonlySignal } from "@preact/signals-core";
-import type { CellType } from "./model";
+import type { CellJSON, CellType } from "./model";
+
+export interface CellSource {
+  readonly id: string;
+  readonly type: CellType;
+  readonly source: string;
+}
 
 export type NotebookMode = "command" | "edit";
 
@@ -11,6 +17,12 @@ export interface NotebookActions {
   readonly viewerId: "notebook";
   readonly mode: ReadonlySignal<NotebookMode>;
   readonly kernelStatus: ReadonlySignal<string>;
+  /** Bumps shortly after any change to the cells (the history view compares again). */
+  readonly contentVersion: ReadonlySignal<number>;
+  /** Every cell's id, type and source (cheap: no outputs). */
+  cellSources(): CellSource[];
+  /** Replaces every cell (a version from the history) as one undoable operation (Z). */
+  restoreCells(cells: readonly CellJSON[]): void;
   enterEdit(): void;
   enterCommand(): void;
   run(advance: "stay" | "next" | "insert"): Promise<void>;

@@ -243,6 +243,18 @@ export class NotebookModel {
     this.transact(() => this.cells.insert(Math.max(0, Math.min(index, this.cells.length)), fresh));
   }
 
+  /**
+   * Replaces every cell with `cells` (a version from the history): one transaction with this
+   * view's origin, so the structural undo (Z) brings the cells back as they were.
+   */
+  replaceAll(cells: readonly CellJSON[]): void {
+    const fresh = (cells.length > 0 ? cells : [{ cell_type: "code" as const, source: "" }]).map((c) => createCell(c));
+    this.transact(() => {
+      this.cells.delete(0, this.cells.length);
+      this.cells.insert(0, fresh);
+    });
+  }
+
   /** Deletes the cells at `indices`; a notebook never ends up empty (one empty code cell stays). */
   remove(indices: readonly number[]): void {
     const sorted = [...new Set(indices)].filter((i) => i >= 0 && i < this.cells.length).sort((a, b) => b - a);

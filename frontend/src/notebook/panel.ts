@@ -20,14 +20,14 @@ import { confirm, showDialog } from "../views/dialogs";
 import { DocumentWidget } from "../views/document";
 import type { KernelTab } from "../views/kernel-tab";
 import { describeError, notify } from "../views/notify";
-import type { NotebookActions, NotebookMode } from "./actions";
+import type { CellSource, NotebookActions, NotebookMode } from "./actions";
 import { CellView, type CellHost } from "./cell";
 import { type CellEditorConfig, type CellEditorOptions, createCellEditor } from "./editor";
 import { highlightStatic } from "./highlight";
 import { CellDragAndDrop } from "./dnd";
 import { NotebookKernel } from "./kernel";
 import { renderCellMarkdown } from "./markdown";
-import { type CellJSON, type CellType, NotebookModel, cellToJSON } from "./model";
+import { type CellJSON, type CellType, NotebookModel, cellId, cellToJSON, cellType, sourceText } from "./model";
 import { type OutputAreaLike, createOutputArea } from "./outputs";
 import { executeOnServer } from "./runner";
 import { renderStdin } from "./stdin";
@@ -51,6 +51,7 @@ export class NotebookPanel extends DocumentWidget implements KernelTab, Notebook
   readonly mode = signal<NotebookMode>("command");
   readonly kernel: NotebookKernel;
   readonly kernelStatus: ReadonlySignal<string>;
+  readonly contentVersion = signal(0);
   readonly loaded: Promise<void>;
   private room: Room | null = null;
   private model: NotebookModel | null = null;
@@ -235,6 +236,7 @@ export class NotebookPanel extends DocumentWidget implements KernelTab, Notebook
       if (this.saveState.value !== "saving") this.saveState.value = dirty ? "modified" : "saved";
     };
     model.cells.observe(onCells);
+    model.cells.observeDeep(this.bumpContent);
     model.carnet.observe(onCarnet);
     state.observe(onState);
     const awareness = room.awareness;
@@ -242,6 +244,7 @@ export class NotebookPanel extends DocumentWidget implements KernelTab, Notebook
     this.unbindDoc = () => {
       awareness.off("change", this.onAwareness);
       model.cells.unobserve(onCells);
+      model.cells.unobserveDeep(this.bumpContent);
       model.carnet.unobserve(onCarnet);
       state.unobserve(onState);
     };
@@ -348,6 +351,26 @@ export class NotebookPanel extends DocumentWidget implements KernelTab, Notebook
   }
 
   private lastActiveIndex = 0;
+  private readonly bumpContent = debounce(() => {
+    this.contentVersion.value += 1;
+  }, 250);
+
+  cellSources(): CellSource[] {
+    const model = this.model;
+    if (model === null) return [];
+    return model.cells.toArray().map((c) => ({ id: cellId(c), type: cellType(c), source: sourceText(c) }));
+  }
+
+  restoreCells(cells: readonly CellJSON[]): void {
+    const model = this.model;
+    if (model === null) return;
+    this.activeId = null;
+    this.anchorId = null;
+    this.lastActiveIndex = 0;
+    model.replaceAll(cells);
+    this.reconcile();
+    this.enterCommand();
+  }
   private outlineCells: string[] = [];
   private readonly updateOutline = debounce(() => this.computeOutline(), 300);
 
@@ -871,6 +894,7 @@ export class NotebookPanel extends DocumentWidget implements KernelTab, Notebook
     this.unbindDoc?.();
     this.visibility.disconnect();
     this.updateOutline.cancel();
+    this.bumpContent.cancel();
     for (const v of this.views) v.dispose();
     this.views = [];
     this.model?.dispose();

@@ -639,6 +639,22 @@ OPTIONS: tuple[Option, ...] = (
         (("YDocExtension", "document_cleanup_delay"),),
     ),
     Option(
+        "history_max_size",
+        "count",
+        200 * 1024 * 1024,
+        "Bytes the notebook history (every saved version, compressed, in "
+        "<data dir>/carnet/history.sqlite3) may take; the oldest versions go first. "
+        "0 turns the history off.",
+        (("HistoryManager", "max_size"),),
+    ),
+    Option(
+        "history_max_versions",
+        "count",
+        500,
+        "Versions kept per notebook in the history (the oldest go first; 0: no limit).",
+        (("HistoryManager", "max_versions"),),
+    ),
+    Option(
         "log_level",
         "str",
         "INFO",

@@ -68,6 +68,8 @@ class Settings:
     terminal_cull_interval: int = 300
     document_save_delay: float = 1.0
     document_cleanup_delay: int = 60
+    history_max_size: int = 200 * 1024 * 1024
+    history_max_versions: int = 500
     log_level: str = "INFO"
     origins: Mapping[str, str] = field(default_factory=dict, compare=False)
 

@@ -40,6 +40,12 @@ import anyio.to_thread
 
 from carnet.contents import ContentsManager, atomic_write, normalize_api_path
 from carnet.documents.codes import CLOSE_DELETED, CLOSE_GOING_AWAY
+from carnet.documents.history import (
+    DEFAULT_MAX_SIZE,
+    DEFAULT_MAX_VERSIONS,
+    HistoryStore,
+    NotebookHistory,
+)
 from carnet.documents.lineage import DiskState, Lineage, LineageStore
 from carnet.errors import BadRequest, CarnetError, NotFound
 
@@ -90,9 +96,19 @@ class DocumentService:
         max_save_interval: float = 10.0,
         poll_interval: float = 1.0,
         idle_timeout: float = 60.0,
+        history_max_size: int = DEFAULT_MAX_SIZE,
+        history_max_versions: int = DEFAULT_MAX_VERSIONS,
     ) -> None:
         self._contents = contents
         self._store = LineageStore(state_dir / "documents.sqlite3" if state_dir else None)
+        history_store = HistoryStore(
+            state_dir / "history.sqlite3" if state_dir else None,
+            max_size=history_max_size,
+            max_versions=history_max_versions,
+        )
+        # Every saved version of each notebook (documents.history); flushed on each tick.
+        self.history = NotebookHistory(history_store, contents)
+        self.history.on_queued = lambda: self._wake.set()
         self._history_dir = state_dir / "history" if state_dir else None
         self.save_delay = save_delay
         self.max_save_interval = max_save_interval
@@ -213,6 +229,8 @@ class DocumentService:
         room.set_status(stdin=None)
         if room.doc.get("state", type=Map).get("path") != path:
             room.set_path(path)
+        if kind == NOTEBOOK:
+            self.history.record_soon(path, data)  # the version it was opened from
         if not restored:
             await self._store_lineage(room)
         elif lineage is not None and digest != lineage.content_hash:
@@ -287,6 +305,8 @@ class DocumentService:
             room.dirty = True
             return False
         room.disk = DiskState(st.st_size, st.st_mtime_ns, digest)
+        if room.kind == NOTEBOOK:
+            self.history.record_soon(room.path, data)
         room.saved()
         room.set_status(saved=_iso_now(), last_error=None, conflict=None)
         return True
@@ -308,6 +328,8 @@ class DocumentService:
         return DiskState(st.st_size, st.st_mtime_ns, content_hash(data)), data
 
     async def _keep_disk_version(self, room: DocumentRoom, data: bytes) -> None:
+        if room.kind == NOTEBOOK:
+            self.history.record_soon(room.path, data)
         history = ""
         if self._history_dir is not None:
             stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
@@ -415,6 +437,8 @@ class DocumentService:
             room.dirty = False
             room.saved()
             room.set_status(conflict=None, last_error=None)
+            if room.kind == NOTEBOOK:
+                self.history.record_soon(room.path, data)
             await self._store_lineage(room)
 
     def on_contents_change(self, action: str, fields: dict[str, Any]) -> None:
@@ -428,8 +452,10 @@ class DocumentService:
         def under(candidate: str, root: str) -> bool:
             return candidate == root or candidate.startswith(root + "/")
 
-        if action == "rename" and isinstance(source, str):
+        if isinstance(source, str):
             source = normalize_api_path(source)
+        self.history.on_contents_change(action, path, source if isinstance(source, str) else None)
+        if action == "rename" and isinstance(source, str):
             for room in self._rooms.values():
                 if under(room.path, source):
                     room.set_path(path + room.path[len(source) :])
@@ -456,7 +482,8 @@ class DocumentService:
         """Autosave, disk polling and freeing idle rooms; cancelled at shutdown (saves all)."""
         try:
             while True:
-                with anyio.move_on_after(_TICK_S if self._rooms or self._pending else None):
+                busy = self._rooms or self._pending or self.history.pending
+                with anyio.move_on_after(_TICK_S if busy else None):
                     await self._wake.wait()
                 self._wake = anyio.Event()
                 await self._tick()
@@ -471,6 +498,7 @@ class DocumentService:
                 await self._thread(job)
             except Exception:
                 log.exception("Updating the document ids failed")
+        await self.history.flush()
         now = time.monotonic()
         for room in list(self._rooms.values()):
             try:
@@ -518,3 +546,7 @@ class DocumentService:
             room.dispose()
         self._rooms.clear()
         self._store.close()
+        try:
+            await self.history.aclose()
+        except Exception:
+            log.exception("Closing the notebook history failed")

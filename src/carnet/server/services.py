@@ -188,6 +188,8 @@ def _document_service(plan: Plan, contents: ContentsManager) -> DocumentService:
         save_delay=delay,
         max_save_interval=max(10.0, delay * 10),
         idle_timeout=plan.settings.document_cleanup_delay,
+        history_max_size=plan.settings.history_max_size,
+        history_max_versions=plan.settings.history_max_versions,
     )
 
 

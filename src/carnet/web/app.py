@@ -25,6 +25,7 @@ from carnet.web.limits import BodyLimitMiddleware
 from carnet.web.routes import contents as contents_routes
 from carnet.web.routes import documents as document_routes
 from carnet.web.routes import files, login, pages, server
+from carnet.web.routes import history as history_routes
 from carnet.web.routes import metrics as metrics_routes
 from carnet.web.routes import plugins as plugin_routes
 from carnet.web.routes import terminals as terminal_routes
@@ -94,6 +95,7 @@ def all_routes(deps: WebDeps) -> list[BaseRoute]:
         *_kernel_routes(deps),
         *terminal_routes.routes(deps.terminals, deps.activity),
         *document_routes.routes(deps.documents, deps.activity),
+        *history_routes.routes(deps.documents.history if deps.documents is not None else None),
         *plugin_routes.routes(deps.plugins),
         *static_routes(deps.static_dir),
         *pages.routes(deps.static_dir, base, deps.default_url),
