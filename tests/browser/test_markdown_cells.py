@@ -107,18 +107,23 @@ def test_markdown_cell_renders_gfm_math_code_and_anchors(lab: Lab) -> None:
 
     # A link to the heading, at the bottom of the notebook, scrolls back up to it.
     url = lab.page.url
+    lab.page.evaluate("window.__samePage = true")
     doc.locator(".carnet-Notebook").evaluate("s => { s.scrollTop = s.scrollHeight; }")
     expect(heading).not_to_be_in_viewport()
     cells(doc).nth(2).locator("a", has_text="to the results").click()
     expect(heading).to_be_in_viewport()
     assert lab.page.url == url
+    assert lab.page.evaluate("window.__samePage") is True
 
-    # A link to a local file opens it in a carnet tab, with carnet's viewer.
+    # A link to a local file opens it in a carnet tab, with carnet's viewer, in this page
+    # (no navigation: the page keeps its state).
+    lab.page.evaluate("window.__samePage = true")
     rendered.locator("a", has_text="the data").click()
     table = lab.page.locator(".carnet-Document[data-path='data/table.csv']")
     expect(table.locator("[role=gridcell]", has_text="Lyon")).to_be_visible()
-    assert lab.page.url.split("/lab")[0] == url.split("/lab")[0]
+    assert lab.page.evaluate("window.__samePage") is True
     assert len(lab.page.context.pages) == 1
+    expect(lab.page.locator(".carnet-Document[data-path='md.ipynb']")).to_have_count(1)
 
 
 def test_external_links_open_in_a_new_tab(lab: Lab) -> None:
