@@ -266,7 +266,8 @@ def test_run_line_and_selection_of_a_python_file(lab: Lab) -> None:
     lab.page.keyboard.press("Shift+End")
     lab.page.keyboard.press("Shift+Enter")
     finished(cells(lab).nth(2))
-    expect(cells(lab).nth(2).locator(".carnet-ConsoleCell-code")).to_have_text("y = x * 10\nprint(y)")
+    code = cells(lab).nth(2).locator(".carnet-ConsoleCell-code")
+    expect(code).to_have_text("y = x * 10\nprint(y)")
     expect(cells(lab).nth(2).locator(".carnet-OutputArea")).to_have_text("400")
     expect(cells(lab)).to_have_count(3)
     assert editor.inner_text().splitlines()[:4] == [

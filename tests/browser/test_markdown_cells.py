@@ -143,12 +143,7 @@ def png(width: int, height: int) -> bytes:
     row = b"\x00" + b"\xff\x00\x00" * width
     raw = zlib.compress(row * height)
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", raw)
-        + chunk(b"IEND", b"")
-    )
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
 
 
 def test_pasted_image_becomes_a_cell_attachment(lab: Lab) -> None:
@@ -172,8 +167,25 @@ def test_pasted_image_becomes_a_cell_attachment(lab: Lab) -> None:
         base64.b64encode(data).decode(),
     )
     expect(editor).to_contain_text("![image.png](attachment:image.png)")
+    # Another image of the same name, dropped on the editor, gets a name of its own.
+    other = png(3, 3)
+    editor.evaluate(
+        """(node, b64) => {
+          const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
+          const dt = new DataTransfer();
+          dt.items.add(new File([bytes], 'image.png', { type: 'image/png' }));
+          const box = node.getBoundingClientRect();
+          const at = { clientX: box.right - 2, clientY: box.bottom - 2 };
+          for (const type of ['dragenter', 'dragover', 'drop']) {
+            node.dispatchEvent(new DragEvent(type, {
+              dataTransfer: dt, bubbles: true, cancelable: true, ...at }));
+          }
+        }""",
+        base64.b64encode(other).decode(),
+    )
+    expect(editor).to_contain_text("![image-1.png](attachment:image-1.png)")
     lab.page.keyboard.press("Shift+Enter")
-    image = cell.locator(".carnet-Cell-rendered img")
+    image = cell.locator(".carnet-Cell-rendered img").first
     expect(image).to_have_attribute("alt", "image.png")
     lab.page.wait_for_function(
         "img => img.complete && img.naturalWidth === 12 && img.naturalHeight === 7",
@@ -184,13 +196,19 @@ def test_pasted_image_becomes_a_cell_attachment(lab: Lab) -> None:
     path = lab.server.root / "attach.ipynb"
     for _ in range(100):
         nb = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
-        if nb.cells[0].get("attachments"):
+        if len(nb.cells[0].get("attachments", {})) == 2:
             break
         lab.page.wait_for_timeout(100)
     saved = nb.cells[0]
-    assert saved["source"] == "Before the picture.\n![image.png](attachment:image.png)"
-    stored = saved["attachments"]["image.png"]["image/png"]
-    assert base64.b64decode("".join(stored) if isinstance(stored, list) else stored) == data
+    assert saved["source"].startswith("Before the picture.\n![image.png](attachment:image.png)")
+    assert "![image-1.png](attachment:image-1.png)" in saved["source"]
+
+    def stored(name: str) -> bytes:
+        value = saved["attachments"][name]["image/png"]
+        return base64.b64decode("".join(value) if isinstance(value, list) else value)
+
+    assert stored("image.png") == data
+    assert stored("image-1.png") == other
 
 
 def test_attachments_of_a_saved_notebook_render(lab: Lab) -> None:
@@ -211,7 +229,7 @@ def test_attachments_of_a_saved_notebook_render(lab: Lab) -> None:
 
 
 def test_markdown_file_preview_uses_the_same_renderer(lab: Lab) -> None:
-    text = "# Top part\n\nEnergy $E = mc^2$.\n\n```js\nconst x = 1; // one\n```\n\n[up](#Top-part)\n"
+    text = "# Top part\n\nEnergy $E = mc^2$.\n\n```js\nconst x = 1; // one\n```\n"
     (lab.server.root / "doc.md").write_text(text)
     lab.page.get_by_role("button", name="Refresh File List").click()
     lab.open_file("doc.md")
