@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import TIMEOUT_MS, Lab
 from tests.conftest import CarnetServer
@@ -217,7 +218,7 @@ def test_shift_enter_in_an_editor_runs_its_lines_in_its_console(lab: Lab) -> Non
     (lab.server.jenv.root / "script.py").write_text("x = 6 * 7\nprint(x)\n")
     lab.reload()
     lab.open_file("script.py")
-    lab.run_command("New Console for Editor")
+    lab.run_command("Create Console for Editor")
     lab.dialog("console-kernel").get_by_role("button", name="Select").click()
     wait_idle(lab)
     editor = lab.page.locator(".carnet-EditorPanel[data-console-linked] .cm-content")
@@ -231,3 +232,97 @@ def test_shift_enter_in_an_editor_runs_its_lines_in_its_console(lab: Lab) -> Non
     assert "42" in cells(lab).nth(1).locator(".carnet-OutputArea").inner_text()
     # The file itself did not change.
     assert editor.inner_text().splitlines()[:2] == ["x = 6 * 7", "print(x)"]
+
+
+def editor_of(lab: Lab, name: str) -> Any:
+    return lab.page.locator(f".carnet-EditorPanel[data-path={name!r}] .cm-content")
+
+
+def test_run_line_and_selection_of_a_python_file(lab: Lab) -> None:
+    """JupyterLab's "Create Console for Editor" and Shift+Enter: a line, then a selection."""
+    (lab.server.jenv.root / "a.py").write_text("x = 40\nprint(x + 2)\ny = x * 10\nprint(y)\n")
+    lab.reload()
+    lab.open_file("a.py")
+    lab.run_command("Create Console for Editor")
+    box = lab.dialog("console-kernel")
+    # The kernel of the file's language is preselected.
+    expect(box.get_by_label("Kernel")).to_have_value("spec:python3")
+    box.get_by_role("button", name="Select").click()
+    wait_idle(lab)
+    editor = editor_of(lab, "a.py")
+    editor.locator(".cm-line").first.click()
+    lab.page.keyboard.press("Home")
+    lab.page.keyboard.press("Shift+Enter")
+    # The cursor moved to the next line: a second Shift+Enter runs line 2.
+    expect(lab.page.locator("#carnet-statusbar")).to_contain_text("Ln 2, Col 1")
+    lab.page.keyboard.press("Shift+Enter")
+    finished(cells(lab).nth(1))
+    expect(cells(lab).nth(0).locator(".carnet-ConsoleCell-code")).to_have_text("x = 40")
+    expect(cells(lab).nth(1).locator(".carnet-OutputArea")).to_have_text("42")
+    # A selection of two lines runs as one input, and the cursor stays.
+    editor.locator(".cm-line").nth(2).click()
+    lab.page.keyboard.press("Home")
+    lab.page.keyboard.press("Shift+ArrowDown")
+    lab.page.keyboard.press("Shift+End")
+    lab.page.keyboard.press("Shift+Enter")
+    finished(cells(lab).nth(2))
+    code = cells(lab).nth(2).locator(".carnet-ConsoleCell-code")
+    expect(code).to_have_text("y = x * 10\nprint(y)")
+    expect(cells(lab).nth(2).locator(".carnet-OutputArea")).to_have_text("400")
+    expect(cells(lab)).to_have_count(3)
+    assert editor.inner_text().splitlines()[:4] == [
+        "x = 40",
+        "print(x + 2)",
+        "y = x * 10",
+        "print(y)",
+    ]
+
+
+def test_shift_enter_without_a_console_offers_one_or_a_notebooks_kernel(lab: Lab) -> None:
+    """The first Shift+Enter in a .py file asks for a kernel: here the open notebook's."""
+    root = lab.server.jenv.root
+    (root / "b.py").write_text("print(21 * 2)\n")
+    with lab.server.client() as client:
+        reply = client.post(
+            "api/sessions",
+            json={"path": "nb.ipynb", "type": "notebook", "kernel": {"name": "python3"}},
+        )
+        assert reply.status_code == 201
+        kernel = reply.json()["kernel"]["id"]
+    lab.reload()
+    lab.open_file("b.py")
+    editor = editor_of(lab, "b.py")
+    editor.locator(".cm-line").first.click()
+    lab.page.keyboard.press("Shift+Enter")
+    box = lab.dialog("console-kernel")
+    expect(box).to_contain_text("Run b.py in which kernel?")
+    box.get_by_label("Kernel").select_option(label="nb.ipynb")
+    box.get_by_role("button", name="Select").click()
+    wait_idle(lab)
+    finished(cells(lab).nth(0))
+    expect(cells(lab).nth(0).locator(".carnet-OutputArea")).to_have_text("42")
+    consoles = [s for s in sessions(lab.server) if s["type"] == "console"]
+    assert [s["kernel"]["id"] for s in consoles] == [kernel]
+    # The editor is linked now: no second question.
+    expect(lab.page.locator(".carnet-EditorPanel[data-console-linked]")).to_have_count(1)
+
+
+def test_an_r_file_asks_for_a_kernel_of_its_language(lab: Lab) -> None:
+    spec = lab.server.jenv.data_dir / "kernels" / "fake-r"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(
+        '{"argv": ["false", "{connection_file}"], "display_name": "R (fake)", "language": "R"}'
+    )
+    (lab.server.jenv.root / "c.R").write_text("x <- 1\n")
+    lab.reload()
+    lab.open_file("c.R")
+    editor_of(lab, "c.R").locator(".cm-line").first.click()
+    lab.page.keyboard.press("Shift+Enter")
+    box = lab.dialog("console-kernel")
+    expect(box.get_by_label("Kernel")).to_have_value("spec:fake-r")
+    box.get_by_role("button", name="Cancel").click()
+    expect(box).to_have_count(0)
+    # Cancelled: no console, the file unchanged (Shift+Enter did not insert a line).
+    assert [s for s in sessions(lab.server) if s["type"] == "console"] == []
+    expect(editor_of(lab, "c.R").locator(".cm-line")).to_have_count(2)
+    expect(lab.page.locator(".carnet-EditorPanel[data-console-linked]")).to_have_count(0)

@@ -1,6 +1,7 @@
 /**
- * The kernel picker of "New Console": a new kernel of any installed kernelspec, or the kernel
- * of a running notebook (the console then shares its variables).
+ * The kernel picker of "New Console" (and of a text editor's console): a new kernel of any
+ * installed kernelspec, or the kernel of a running notebook (the console then shares its
+ * variables).
  */
 import type { KernelSpec } from "../api";
 import { showDialog } from "../views/dialogs";
@@ -16,15 +17,28 @@ export interface RunningChoice {
   readonly label: string;
 }
 
+export interface PickOptions {
+  readonly title?: string;
+  /** Preselect a kernelspec of this language (a file's: "python", "r", "julia"). */
+  readonly language?: string;
+}
+
 export async function pickKernel(
   specs: readonly KernelSpec[],
   defaultSpec: string | null,
   running: readonly RunningChoice[],
+  options: PickOptions = {},
 ): Promise<KernelChoice | null> {
-  const first = specs.find((s) => s.name === defaultSpec) ?? specs[0];
+  const language = options.language?.toLowerCase();
+  const ofLanguage = specs.filter((s) => language !== undefined && s.language.toLowerCase() === language);
+  const first =
+    ofLanguage.find((s) => s.name === defaultSpec) ??
+    ofLanguage[0] ??
+    specs.find((s) => s.name === defaultSpec) ??
+    specs[0];
   let value = first !== undefined ? `spec:${first.name}` : (running[0] !== undefined ? `kernel:${running[0].kernelId}` : "");
   const answer = await showDialog<boolean>({
-    title: "Select a kernel for the console",
+    title: options.title ?? "Select a kernel for the console",
     id: "console-kernel",
     body: (
       <label class="carnet-ConsolePicker">

@@ -22,6 +22,9 @@ type ConsoleWidget = InstanceType<ConsoleModule["ConsoleWidget"]>;
 /** The class of text editor tabs (views/editor-widget.ts). */
 const EDITOR_CLASS = "carnet-EditorPanel";
 
+/** Files in these languages run their lines in a console on Shift+Enter (after asking for a kernel). */
+const RUNNABLE_LANGUAGES = ["python", "r", "julia"];
+
 /** The state key of the consoles' input histories. */
 const HISTORY_KEY = "consoles:history";
 
@@ -123,7 +126,10 @@ export const consolePlugin: CarnetPlugin = {
     };
 
     /** The kernel from the command's args, else from the picker; null when cancelled. */
-    const chooseKernel = async (args: Readonly<Record<string, unknown>>): Promise<{ name?: string; id?: string } | null> => {
+    const chooseKernel = async (
+      args: Readonly<Record<string, unknown>>,
+      options: import("../console/picker").PickOptions = {},
+    ): Promise<{ name?: string; id?: string } | null> => {
       if (typeof args["kernelName"] === "string") return { name: args["kernelName"] };
       if (typeof args["kernelId"] === "string") return { id: args["kernelId"] };
       const [all, sessions, kernels] = await Promise.all([specs(), listSessions(app.conn), listKernels(app.conn)]);
@@ -132,7 +138,7 @@ export const consolePlugin: CarnetPlugin = {
         .filter((s) => s.type === "notebook" && s.kernelId !== null && alive.has(s.kernelId))
         .map((s) => ({ kernelId: s.kernelId ?? "", label: s.path }));
       const { pickKernel } = await import("../console/picker");
-      const choice = await pickKernel(all.specs, all.default, running);
+      const choice = await pickKernel(all.specs, all.default, running, options);
       if (choice === null) return null;
       return choice.kernelId !== undefined ? { id: choice.kernelId } : { name: choice.spec ?? "" };
     };
@@ -151,55 +157,83 @@ export const consolePlugin: CarnetPlugin = {
     });
 
     // A text editor's console: Shift+Enter in the editor runs its selection (or line) there.
+    // Without one yet, Shift+Enter in a .py/.R/.jl file offers to start one (the picker
+    // preselects a kernel of the file's language and lists the open notebooks' kernels).
     const links = new Map<Widget, ConsoleWidget>();
     const currentEditor = (): (Widget & { readonly path: ReadonlySignal<string> }) | null => {
       const w = app.shell.current.value;
       if (w === null || w.isDisposed || !w.hasClass(EDITOR_CLASS) || !("path" in w)) return null;
       return w as Widget & { readonly path: ReadonlySignal<string> };
     };
+    const linked = (editor: Widget): ConsoleWidget | null => {
+      const widget = links.get(editor);
+      return widget === undefined || widget.isDisposed ? null : widget;
+    };
+    /** Starts a console below `editor` on a kernel the user picks and links them; null when cancelled. */
+    const linkConsole = async (
+      editor: Widget & { readonly path: ReadonlySignal<string> },
+      args: Readonly<Record<string, unknown>>,
+      title: string,
+    ): Promise<ConsoleWidget | null> => {
+      const path = editor.path.peek();
+      const language = app.fileTypes.forPath(path).language;
+      const kernel = await chooseKernel(args, { title, ...(language === undefined ? {} : { language }) });
+      if (kernel === null) return null;
+      const widget = await create(kernel, { folder: dirname(path), ref: editor });
+      links.set(editor, widget);
+      editor.node.dataset["consoleLinked"] = widget.node.dataset["console"] ?? "";
+      widget.disposed.connect(() => {
+        if (links.get(editor) !== widget) return;
+        links.delete(editor);
+        delete editor.node.dataset["consoleLinked"];
+      });
+      editor.disposed.connect(() => links.delete(editor));
+      app.shell.activate(editor);
+      return widget;
+    };
     commands.addCommand(C.consoleForEditor, {
-      label: "New Console for Editor",
+      label: "Create Console for Editor",
       caption: "Open a console below this file; Shift+Enter in the file runs the selection or line there",
       isEnabled: () => currentEditor() !== null,
       execute: async (args) => {
         const editor = currentEditor();
         if (editor === null) return;
         try {
-          const kernel = await chooseKernel(args);
-          if (kernel === null) return;
-          const widget = await create(kernel, { folder: dirname(editor.path.peek()), ref: editor });
-          links.set(editor, widget);
-          editor.node.dataset["consoleLinked"] = widget.node.dataset["console"] ?? "";
-          widget.disposed.connect(() => {
-            if (links.get(editor) !== widget) return;
-            links.delete(editor);
-            delete editor.node.dataset["consoleLinked"];
-          });
-          editor.disposed.connect(() => links.delete(editor));
-          app.shell.activate(editor);
+          await linkConsole(editor, args, "Select a kernel for the console");
         } catch (error: unknown) {
           app.notify(`Could not start a console: ${describeError(error)}`, "error");
         }
       },
     });
     commands.addCommand(C.runInConsole, {
-      label: "Run Selected Text or Current Line in Console",
-      isEnabled: () => {
+      label: "Run Selection/Line in Console",
+      caption: "Run the selected text, or the current line, of this file in its console (started when missing)",
+      isEnabled: () => currentEditor() !== null,
+      execute: async (args) => {
         const editor = currentEditor();
-        return editor !== null && links.has(editor);
-      },
-      execute: async () => {
-        const editor = currentEditor();
-        const target = editor === null ? undefined : links.get(editor);
-        if (editor === null || target === undefined || target.isDisposed) return;
+        if (editor === null) return;
         const { takeSelectionOrLine } = await import("../console/input-editor");
-        const code = takeSelectionOrLine(editor.node);
-        if (code !== null && code.trim() !== "") target.execute(code);
+        try {
+          let target = linked(editor);
+          if (target === null) {
+            const name = editor.path.peek().split("/").pop() ?? "";
+            target = await linkConsole(editor, args, `Run ${name} in which kernel?`);
+            if (target === null) return;
+          }
+          const code = takeSelectionOrLine(editor.node);
+          if (code !== null && code.trim() !== "") target.execute(code);
+        } catch (error: unknown) {
+          app.notify(`Could not start a console: ${describeError(error)}`, "error");
+        }
       },
     });
-    app.keymap.addDefaults([
-      { command: C.runInConsole, keys: ["Shift Enter"], selector: `.${EDITOR_CLASS}[data-console-linked] .cm-content` },
-    ]);
+    app.keymap.addDefaults(
+      [`[data-console-linked]`, ...RUNNABLE_LANGUAGES.map((l) => `[data-language="${l}"]`)].map((which) => ({
+        command: C.runInConsole,
+        keys: ["Shift Enter"],
+        selector: `.${EDITOR_CLASS}${which} .cm-content`,
+      })),
+    );
 
     commands.addCommand(C.consoleClear, {
       label: "Clear Console Cells",
@@ -213,6 +247,8 @@ export const consolePlugin: CarnetPlugin = {
     app.palette.add({ id: "palette:console:clear", command: C.consoleClear, category: "Console" });
     app.palette.add({ id: "palette:console:for-editor", command: C.consoleForEditor, category: "Console" });
     app.palette.add({ id: "palette:console:run-code", command: C.runInConsole, category: "Console" });
+    app.menus.items.add({ id: "run:editor-run-code", menu: "run", command: C.runInConsole, group: 3, rank: 0 });
+    app.menus.items.add({ id: "run:editor-console", menu: "run", command: C.consoleForEditor, group: 3, rank: 1 });
 
     app.tabKinds.add({
       id: "console",

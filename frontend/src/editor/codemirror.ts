@@ -7,7 +7,6 @@
 import { closeBrackets, closeBracketsKeymap } from "@codemirror/autocomplete";
 import { defaultKeymap, history, historyKeymap, indentWithTab, redo, undo } from "@codemirror/commands";
 import {
-  HighlightStyle,
   bracketMatching,
   indentOnInput,
   indentUnit,
@@ -27,8 +26,8 @@ import {
   lineNumbers,
   rectangularSelection,
 } from "@codemirror/view";
-import { tags as t } from "@lezer/highlight";
 import { loadLanguage } from "./languages";
+import { tokenClasses } from "./token-classes";
 
 export interface EditorConfig {
   readonly lineNumbers: boolean;
@@ -67,24 +66,6 @@ export interface EditorHandle {
   dispose(): void;
 }
 
-const highlight = HighlightStyle.define([
-  { tag: [t.keyword, t.controlKeyword, t.moduleKeyword, t.operatorKeyword], class: "cm-k" },
-  { tag: [t.string, t.special(t.string), t.regexp], class: "cm-s" },
-  { tag: [t.number, t.bool, t.null, t.atom], class: "cm-n" },
-  { tag: [t.comment, t.lineComment, t.blockComment, t.docComment], class: "cm-c" },
-  { tag: [t.function(t.variableName), t.function(t.propertyName)], class: "cm-f" },
-  { tag: [t.definition(t.variableName), t.definition(t.function(t.variableName))], class: "cm-d" },
-  { tag: [t.className, t.typeName, t.namespace], class: "cm-t" },
-  { tag: [t.propertyName, t.attributeName], class: "cm-p" },
-  { tag: [t.tagName, t.heading], class: "cm-h" },
-  { tag: [t.operator, t.punctuation, t.bracket], class: "cm-o" },
-  { tag: [t.meta, t.processingInstruction, t.annotation], class: "cm-m" },
-  { tag: t.link, class: "cm-l" },
-  { tag: t.emphasis, class: "cm-em" },
-  { tag: t.strong, class: "cm-strong" },
-  { tag: t.invalid, class: "cm-invalid" },
-]);
-
 /** Layout only; colours come from CSS variables in style/editor.css. */
 const theme = EditorView.theme({
   "&": { height: "100%", fontSize: "var(--carnet-code-font-size)" },
@@ -120,7 +101,7 @@ export function createEditor(options: EditorOptions): EditorHandle {
       dropCursor(),
       EditorState.allowMultipleSelections.of(true),
       indentOnInput(),
-      syntaxHighlighting(highlight),
+      syntaxHighlighting(tokenClasses),
       rectangularSelection(),
       crosshairCursor(),
       highlightSelectionMatches(),

@@ -7,6 +7,7 @@
  */
 import type * as Y from "yjs";
 import { el } from "../util/dom";
+import { acceptImages, cellAttachments } from "./attachments";
 import type { CellEditor, CellEditorConfig } from "./editor";
 import {
   type CellType,
@@ -30,7 +31,8 @@ export interface CellHost {
   codeLanguage(): string | null;
   createEditor(options: import("./editor").CellEditorOptions): CellEditor;
   createOutputArea(trusted: boolean): OutputAreaLike;
-  renderMarkdown(text: string): DocumentFragment | HTMLElement;
+  /** Renders a markdown cell's text; `attachment:NAME` images come from `attachments`. */
+  renderMarkdown(text: string, attachments: Readonly<Record<string, unknown>>): DocumentFragment | HTMLElement;
   highlight(code: string, language: string | null): DocumentFragment | null;
   /** The editor got focus: edit mode on this cell. */
   editorFocused(cell: CellView): void;
@@ -74,6 +76,7 @@ export class CellView {
   private dirtyParts = new Set<"source" | "outputs" | "prompt">();
   private disposed = false;
   private inputCollapsed = false;
+  private stopImages: (() => void) | null = null;
   private outputCollapsed = false;
   private readonly onCellChange: (event: Y.YMapEvent<unknown>) => void;
   private readonly onSourceChange: () => void;
@@ -187,6 +190,7 @@ export class CellView {
         this.watchOutputs();
         this.schedule("outputs");
       }
+      if (event.keysChanged.has("attachments") && this.type === "markdown") this.schedule("source");
       if (event.keysChanged.has("execution_count") || event.keysChanged.has("execution_state")) {
         this.schedule("prompt");
       }
@@ -290,7 +294,7 @@ export class CellView {
     if (text.trim() === "") {
       this.renderedNode.replaceChildren(el("p", { className: "carnet-Cell-placeholder" }, EMPTY_MARKDOWN));
     } else {
-      this.renderedNode.replaceChildren(this.host.renderMarkdown(text));
+      this.renderedNode.replaceChildren(this.host.renderMarkdown(text, cellAttachments(this.ycell)));
     }
   }
 
@@ -320,6 +324,8 @@ export class CellView {
       onEdge: (direction) => this.host.editorEdge(this, direction),
       onCursor: (line, column) => this.host.cursorMoved(line, column),
     });
+    // Images pasted or dropped into a markdown cell become its attachments.
+    if (this.type === "markdown") this.stopImages = acceptImages(this.editor.view, this.ycell);
     return this.editor;
   }
 
@@ -408,6 +414,7 @@ export class CellView {
     this.ycell.unobserve(this.onCellChange);
     this.source.unobserve(this.onSourceChange);
     this.outputs?.unobserveDeep(this.onOutputsChange);
+    this.stopImages?.();
     this.editor?.dispose();
     this.outputArea?.dispose();
     this.node.remove();

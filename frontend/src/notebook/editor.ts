@@ -10,7 +10,7 @@
  */
 import { closeBrackets, closeBracketsKeymap } from "@codemirror/autocomplete";
 import { defaultKeymap, indentWithTab } from "@codemirror/commands";
-import { HighlightStyle, bracketMatching, indentOnInput, indentUnit, syntaxHighlighting } from "@codemirror/language";
+import { bracketMatching, indentOnInput, indentUnit, syntaxHighlighting } from "@codemirror/language";
 import { Compartment, EditorSelection, EditorState, type Extension, type Range } from "@codemirror/state";
 import {
   Decoration,
@@ -24,11 +24,11 @@ import {
   keymap,
   lineNumbers,
 } from "@codemirror/view";
-import { tags as t } from "@lezer/highlight";
 import { YSyncConfig, ySync, ySyncFacet } from "y-codemirror.next";
 import * as Y from "yjs";
 import type { Awareness } from "y-protocols/awareness";
 import { loadLanguage } from "../editor/languages";
+import { tokenClasses } from "../editor/token-classes";
 
 export interface CellEditorConfig {
   readonly lineNumbers: boolean;
@@ -63,24 +63,6 @@ export interface CellEditor {
   setLanguage(language: string | null): void;
   dispose(): void;
 }
-
-export const highlightStyle = HighlightStyle.define([
-  { tag: [t.keyword, t.controlKeyword, t.moduleKeyword, t.operatorKeyword], class: "cm-k" },
-  { tag: [t.string, t.special(t.string), t.regexp], class: "cm-s" },
-  { tag: [t.number, t.bool, t.null, t.atom], class: "cm-n" },
-  { tag: [t.comment, t.lineComment, t.blockComment, t.docComment], class: "cm-c" },
-  { tag: [t.function(t.variableName), t.function(t.propertyName)], class: "cm-f" },
-  { tag: [t.definition(t.variableName), t.definition(t.function(t.variableName))], class: "cm-d" },
-  { tag: [t.className, t.typeName, t.namespace], class: "cm-t" },
-  { tag: [t.propertyName, t.attributeName], class: "cm-p" },
-  { tag: [t.tagName, t.heading], class: "cm-h" },
-  { tag: [t.operator, t.punctuation, t.bracket], class: "cm-o" },
-  { tag: [t.meta, t.processingInstruction, t.annotation], class: "cm-m" },
-  { tag: t.link, class: "cm-l" },
-  { tag: t.emphasis, class: "cm-em" },
-  { tag: t.strong, class: "cm-strong" },
-  { tag: t.invalid, class: "cm-invalid" },
-]);
 
 const theme = EditorView.theme({
   "&": { fontSize: "var(--carnet-code-font-size)" },
@@ -269,7 +251,7 @@ export function createCellEditor(options: CellEditorOptions): CellEditor {
     highlightSpecialChars(),
     drawSelection(),
     indentOnInput(),
-    syntaxHighlighting(highlightStyle),
+    syntaxHighlighting(tokenClasses),
     edgeKeys,
     keymap.of([...defaultKeymap, indentWithTab]),
     configured.of(configExtensions(options.config)),

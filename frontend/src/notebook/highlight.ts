@@ -5,7 +5,7 @@
  */
 import { pythonLanguage } from "@codemirror/lang-python";
 import { highlightCode } from "@lezer/highlight";
-import { highlightStyle } from "./editor";
+import { tokenClasses } from "../editor/token-classes";
 
 /** Longer sources stay plain (an editor highlights them when opened). */
 const MAX_CHARS = 20_000;
@@ -17,7 +17,7 @@ export function highlightStatic(code: string, language: string | null): Document
   highlightCode(
     code,
     tree,
-    highlightStyle,
+    tokenClasses,
     (text, classes) => {
       if (classes === "") {
         out.append(text);

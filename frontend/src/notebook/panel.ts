@@ -261,8 +261,12 @@ export class NotebookPanel extends DocumentWidget implements KernelTab, Notebook
     codeLanguage: () => this.kernel.language.value ?? "python",
     createEditor: (options: CellEditorOptions) => createCellEditor(options),
     createOutputArea: (trusted: boolean) => (this.deps.createOutputArea ?? createOutputArea)(this.deps.conn, trusted),
-    renderMarkdown: (text: string) =>
-      renderCellMarkdown(text, { conn: this.deps.conn, path: () => this.path.value, openFile: this.deps.openFile }),
+    renderMarkdown: (text: string, attachments: Readonly<Record<string, unknown>>) =>
+      renderCellMarkdown(
+        text,
+        { conn: this.deps.conn, path: () => this.path.value, openFile: this.deps.openFile },
+        attachments,
+      ),
     highlight: (code: string, language: string | null) => highlightStatic(code, language),
     editorFocused: (cell: CellView) => {
       this.activeId = cell.id;

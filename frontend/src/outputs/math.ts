@@ -58,6 +58,55 @@ export function mathElement(tex: string, display: boolean): HTMLElement {
   return node;
 }
 
+const OPEN = "\uE000";
+const CLOSE = "\uE001";
+const CODE = /(```[\s\S]*?(?:```|$)|~~~[\s\S]*?(?:~~~|$)|`[^`\n]*`)/;
+
+/**
+ * Markdown with its math (outside code) replaced by placeholders, and the math found: marked
+ * then never sees TeX, so `_` and `*` inside it stay TeX. `restoreMath` puts it back typeset.
+ */
+export function removeMath(text: string): [string, MathSegment[]] {
+  const found: MathSegment[] = [];
+  const parts = text.split(CODE).map((part, i) => {
+    if (i % 2 === 1) return part; // code: left alone
+    return splitMath(part)
+      .map((s) => {
+        if (typeof s === "string") return s;
+        found.push(s);
+        return `${OPEN}${found.length - 1}${CLOSE}`;
+      })
+      .join("");
+  });
+  return [parts.join(""), found];
+}
+
+/** Replaces the placeholders of `removeMath` under `root` with typeset math (or the TeX in code). */
+export function restoreMath(root: Node, found: readonly MathSegment[]): void {
+  if (found.length === 0) return;
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const texts: Text[] = [];
+  for (let n = walker.nextNode(); n !== null; n = walker.nextNode()) {
+    if (n instanceof Text && n.data.includes(OPEN)) texts.push(n);
+  }
+  const pattern = new RegExp(`${OPEN}(\\d+)${CLOSE}`, "g");
+  for (const text of texts) {
+    const inCode = text.parentElement?.closest("code, pre") != null;
+    const out = document.createDocumentFragment();
+    let last = 0;
+    for (const m of text.data.matchAll(pattern)) {
+      out.append(text.data.slice(last, m.index));
+      const math = found[Number(m[1])];
+      if (math === undefined) out.append(m[0]);
+      else if (inCode) out.append(math.display ? `$$${math.tex}$$` : `$${math.tex}$`);
+      else out.append(mathElement(math.tex, math.display));
+      last = m.index + m[0].length;
+    }
+    out.append(text.data.slice(last));
+    text.replaceWith(out);
+  }
+}
+
 /** Text with its math typeset. */
 export function mathFragment(text: string): DocumentFragment {
   const out = document.createDocumentFragment();

@@ -70,6 +70,7 @@ export class EditorWidget extends DocumentWidget {
   ) {
     super("editor", path);
     this.addClass("carnet-EditorPanel");
+    if (fileType.language !== undefined) this.node.dataset["language"] = fileType.language;
     this.banner = el("div", { className: "carnet-Banner", role: "status" });
     this.banner.hidden = true;
     this.host = el("div", { className: "carnet-Editor" });

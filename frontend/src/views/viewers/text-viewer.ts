@@ -24,6 +24,8 @@ export interface RendererContext {
   readonly path: () => string;
   /** Opens another file in carnet (links in rendered Markdown). */
   readonly openFile: (path: string) => void;
+  /** A notebook cell's attachments (`attachment:NAME` images): nbformat's `{name: {mime: data}}`. */
+  readonly attachments?: () => Readonly<Record<string, unknown>>;
 }
 
 export type RendererFactory = (host: HTMLElement, context: RendererContext) => TextRenderer;
