@@ -9,6 +9,7 @@ export const CommandIds = {
   showFileBrowser: "filebrowser:activate",
   showRunning: "running:activate",
   showToc: "toc:activate",
+  tocRunSection: "toc:run-cells",
   closeTab: "application:close",
   closeAll: "application:close-all",
   closeOthers: "application:close-other-tabs",
