@@ -128,6 +128,8 @@ export class FindBar {
       const b = el("button", { type: "button", className: "carnet-FindBar-toggle", title: label }, glyph);
       b.setAttribute("aria-label", label);
       b.setAttribute("aria-pressed", "false");
+      // Keep typing in the query field: options and arrows do not take the focus.
+      b.addEventListener("mousedown", (e) => e.preventDefault());
       b.addEventListener("click", () => {
         b.setAttribute("aria-pressed", String(b.getAttribute("aria-pressed") !== "true"));
         this.search("query");
@@ -139,6 +141,7 @@ export class FindBar {
       if (glyph) {
         b.title = label;
         b.setAttribute("aria-label", label);
+        b.addEventListener("mousedown", (e) => e.preventDefault());
       }
       b.addEventListener("click", action);
       return b;

@@ -41,7 +41,8 @@ export function compile(options: FindOptions): Compiled | null {
     return { regex: new RegExp(source, options.caseSensitive ? "gm" : "gim") };
   } catch (error: unknown) {
     const message = error instanceof Error ? error.message : String(error);
-    return { error: message.replace(/^Invalid regular expression: /, "") };
+    // Chromium: "Invalid regular expression: /(a/gim: Unterminated group" -> the reason.
+    return { error: message.replace(/^Invalid regular expression: (\/.*\/[a-z]*: )?/, "") };
   }
 }
 
