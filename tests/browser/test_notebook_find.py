@@ -16,7 +16,6 @@ from tests.browser.test_notebook import (
     code_cell,
     code_cells,
     markdown_cell,
-    open_notebook,
     wait_texts,
     write_notebook,
 )
@@ -257,7 +256,10 @@ def test_run_section_runs_exactly_its_cells(lab: Lab) -> None:
             code_cell("print('in B')"),
         ],
     )
-    doc = open_notebook(lab, "sections.ipynb")
+    doc = open_doc(lab, "sections.ipynb")
+    # The kernel starts in the background (slowly on a busy machine).
+    kernel = doc.locator(".carnet-NotebookToolbar-kernel")
+    expect(kernel).to_have_text(re.compile(r"\| Idle$"), timeout=60_000)
     page = lab.page
     prompt = [cells(doc).nth(i).locator(".carnet-Cell-inputPrompt") for i in range(6)]
     page.locator("#carnet-left-tabs [role=tab]", has_text="Contents").click()
