@@ -210,11 +210,15 @@ def test_toc_covers_far_cells_and_collapse_survives_reload(lab: Lab) -> None:
         expect(cells(doc).nth(i)).to_be_hidden()
     expect(cells(doc).nth(260)).to_be_visible()
     expect(heading.locator(".carnet-Cell-hiddenCells")).to_have_text("9 cells hidden")
-    nb = wait_saved(lab, "long-toc.ipynb", lambda nb: nb.cells[250].metadata.get("heading_collapsed"))
+    nb = wait_saved(
+        lab, "long-toc.ipynb", lambda nb: nb.cells[250].metadata.get("heading_collapsed")
+    )
     assert "heading_collapsed" not in nb.cells[0].metadata
     # The state is in the notebook: it survives a reload of the page.
     lab.reload()
-    doc = lab.page.locator(".carnet-Document[data-path$='long-toc.ipynb'][data-carnet-rendered='1']")
+    doc = lab.page.locator(
+        ".carnet-Document[data-path$='long-toc.ipynb'][data-carnet-rendered='1']"
+    )
     expect(cells(doc).nth(250)).to_be_attached()
     expect(cells(doc).nth(255)).to_be_hidden()
     heading = cells(doc).nth(250)
@@ -230,7 +234,12 @@ def test_find_expands_a_collapsed_section(lab: Lab) -> None:
     write_notebook(
         lab,
         "hidden.ipynb",
-        [markdown_cell("# Top"), code_cell("a = 1"), markdown_cell("## Inner"), code_cell("hidden_value = 2")],
+        [
+            markdown_cell("# Top"),
+            code_cell("a = 1"),
+            markdown_cell("## Inner"),
+            code_cell("hidden_value = 2"),
+        ],
     )
     doc = open_doc(lab, "hidden.ipynb")
     cells(doc).nth(0).get_by_role("button", name="Collapse section").click()
@@ -240,7 +249,9 @@ def test_find_expands_a_collapsed_section(lab: Lab) -> None:
     expect(counter(bar)).to_have_text("1 of 1")
     lab.page.keyboard.press("Enter")
     expect(cells(doc).nth(3)).to_be_visible()
-    expect(cells(doc).nth(3).locator(".carnet-FindMatch.carnet-mod-current")).to_have_text("hidden_value")
+    expect(cells(doc).nth(3).locator(".carnet-FindMatch.carnet-mod-current")).to_have_text(
+        "hidden_value"
+    )
 
 
 def test_run_section_runs_exactly_its_cells(lab: Lab) -> None:
