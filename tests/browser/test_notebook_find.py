@@ -105,16 +105,25 @@ def test_case_regex_and_invalid_regex(lab: Lab) -> None:
         "() => (CSS.highlights.get('carnet-find')?.size ?? 0)"
         " + (CSS.highlights.get('carnet-find-current')?.size ?? 0) === 4"
     )
+    # Enter and Shift+Enter step through the matches (and wrap around); the
+    # cells of the matches visited get an editor, with the matches marked there.
+    lab.page.keyboard.press("Enter")
+    expect(counter(bar)).to_have_text("2 of 4")
+    lab.page.keyboard.press("Shift+Enter")
+    lab.page.keyboard.press("Shift+Enter")
+    expect(counter(bar)).to_have_text("4 of 4")
+    expect(cells(doc).nth(3).locator(".carnet-FindMatch.carnet-mod-current")).to_have_text("APPLE")
     bar.get_by_role("button", name="Match case").click()
     expect(counter(bar)).to_have_text("1 of 2")
     bar.get_by_role("button", name="Match case").click()
     query.fill("^[a-z]+ =")
     expect(counter(bar)).to_have_text("No results")
     bar.get_by_role("button", name="Use regular expression").click()
-    # Case-insensitive: Apple, apple, pineapple, grape (not APPLE_PIE: "_" is no letter).
-    expect(counter(bar)).to_have_text("1 of 4")
+    # Case-insensitive: Apple, apple, pineapple, grape (not APPLE_PIE: "_" is no letter). A
+    # search starts at the active cell (APPLE_PIE, the last match visited): grape comes first.
+    expect(counter(bar)).to_have_text("4 of 4")
     bar.get_by_role("button", name="Match case").click()
-    expect(counter(bar)).to_have_text("1 of 3")
+    expect(counter(bar)).to_have_text("3 of 3")
     query.fill("(apple")
     expect(bar.get_by_role("alert")).to_contain_text("Invalid regular expression")
     expect(counter(bar)).to_have_text("")
