@@ -87,6 +87,12 @@ def test_find_reaches_a_far_cell_and_selects_the_match(lab: Lab) -> None:
     expect(far.locator(".cm-content")).to_be_focused()
     lab.page.wait_for_function("() => window.getSelection().toString() === 'needle'")
     expect(doc.locator(".carnet-FindMatch")).to_have_count(0)
+    # Ctrl+F in an editor (edit mode) opens the bar again, searching for the selected text.
+    lab.page.keyboard.press("Control+f")
+    query = bar.get_by_label("Find in notebook", exact=True)
+    expect(query).to_be_focused()
+    expect(query).to_have_value("needle")
+    expect(counter(bar)).to_have_text("1 of 1")
 
 
 def test_case_regex_and_invalid_regex(lab: Lab) -> None:
