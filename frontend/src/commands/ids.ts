@@ -10,6 +10,7 @@ export const CommandIds = {
   showRunning: "running:activate",
   showToc: "toc:activate",
   showHistory: "notebook:show-history",
+  tocRunSection: "toc:run-cells",
   closeTab: "application:close",
   closeAll: "application:close-all",
   closeOthers: "application:close-other-tabs",

@@ -19,6 +19,8 @@ export const NOTEBOOK_COMMAND_SELECTOR = ".carnet-Notebook-cells.carnet-mod-comm
 export const NOTEBOOK_EDIT_SELECTOR = ".carnet-Notebook-cells.carnet-mod-edit .cm-content";
 /** Both modes. */
 export const NOTEBOOK_SELECTOR = ".carnet-Notebook-cells";
+/** Anywhere in a notebook tab, its find bar included. */
+export const NOTEBOOK_PANEL_SELECTOR = ".carnet-NotebookPanel";
 
 export const NotebookCommandIds = {
   runAndAdvance: "notebook:run-cell-and-select-next",
@@ -59,12 +61,21 @@ export const NotebookCommandIds = {
   clearOutputs: "notebook:clear-cell-output",
   clearAllOutputs: "notebook:clear-all-cell-outputs",
   revert: "docmanager:restore-checkpoint",
+  find: "documentsearch:start",
+  findReplace: "documentsearch:start-with-replace",
+  findNext: "documentsearch:highlight-next",
+  findPrevious: "documentsearch:highlight-previous",
+  runSection: "notebook:run-section",
+  toggleHeading: "notebook:toggle-heading-collapse",
+  collapseAll: "notebook:collapse-all-headings",
+  expandAll: "notebook:expand-all-headings",
 } as const;
 
 const N = NotebookCommandIds;
 const CMD = NOTEBOOK_COMMAND_SELECTOR;
 const EDIT = NOTEBOOK_EDIT_SELECTOR;
 const ANY = NOTEBOOK_SELECTOR;
+const PANEL = NOTEBOOK_PANEL_SELECTOR;
 
 export const NOTEBOOK_KEYMAP: readonly KeyBinding[] = [
   { command: N.runAndAdvance, keys: ["Shift Enter"], selector: ANY },
@@ -81,7 +92,9 @@ export const NOTEBOOK_KEYMAP: readonly KeyBinding[] = [
   { command: N.pasteAbove, keys: ["Shift V"], selector: CMD },
   { command: N.del, keys: ["D", "D"], selector: CMD },
   { command: N.undo, keys: ["Z"], selector: CMD },
+  { command: N.undo, keys: ["Accel Z"], selector: CMD },
   { command: N.redo, keys: ["Shift Z"], selector: CMD },
+  { command: N.redo, keys: ["Accel Shift Z"], selector: CMD },
   { command: N.toCode, keys: ["Y"], selector: CMD },
   { command: N.toMarkdown, keys: ["M"], selector: CMD },
   { command: N.toRaw, keys: ["R"], selector: CMD },
@@ -100,6 +113,10 @@ export const NOTEBOOK_KEYMAP: readonly KeyBinding[] = [
   { command: N.restart, keys: ["0", "0"], selector: CMD },
   { command: N.lineNumbers, keys: ["L"], selector: CMD },
   { command: N.toggleOutputs, keys: ["O"], selector: CMD },
+  { command: N.find, keys: ["Accel F"], selector: PANEL },
+  { command: N.findReplace, keys: ["Ctrl H"], selector: PANEL },
+  { command: N.findNext, keys: ["Accel G"], selector: PANEL },
+  { command: N.findPrevious, keys: ["Accel Shift G"], selector: PANEL },
 ];
 
 function isNotebook(widget: unknown): widget is NotebookActions {
@@ -203,6 +220,14 @@ export const notebookPlugin: CarnetPlugin = {
     add(N.clearOutputs, "Clear Cell Output", (nb) => nb.clearOutputs(false));
     add(N.clearAllOutputs, "Clear Outputs of All Cells", (nb) => nb.clearOutputs(true));
     add(N.revert, "Revert Notebook to Checkpoint…", (nb) => nb.revertToCheckpoint());
+    add(N.find, "Find in Notebook…", (nb) => nb.openFind(false));
+    add(N.findReplace, "Find and Replace in Notebook…", (nb) => nb.openFind(true));
+    add(N.findNext, "Find Next", (nb) => nb.findStep(1));
+    add(N.findPrevious, "Find Previous", (nb) => nb.findStep(-1));
+    add(N.runSection, "Run Section", (nb) => nb.runSection(), "Run the heading of the active cell's section and its cells");
+    add(N.toggleHeading, "Collapse or Expand Section", (nb) => nb.toggleHeading());
+    add(N.collapseAll, "Collapse All Headings", (nb) => nb.setAllHeadings(true));
+    add(N.expandAll, "Expand All Headings", (nb) => nb.setAllHeadings(false));
 
     app.keymap.addDefaults(NOTEBOOK_KEYMAP);
 
@@ -212,6 +237,11 @@ export const notebookPlugin: CarnetPlugin = {
     items.add({ id: "run:notebook-run-insert", menu: "run", command: N.runAndInsert, group: 1, rank: 2 });
     items.add({ id: "run:notebook-run-above", menu: "run", command: N.runAbove, group: 2, rank: 0 });
     items.add({ id: "run:notebook-run-below", menu: "run", command: N.runBelow, group: 2, rank: 1 });
+    items.add({ id: "run:notebook-run-section", menu: "run", command: N.runSection, group: 2, rank: 2 });
+    items.add({ id: "edit:notebook-find", menu: "edit", command: N.find, group: 2, rank: 3 });
+    items.add({ id: "edit:notebook-replace", menu: "edit", command: N.findReplace, group: 2, rank: 4 });
+    items.add({ id: "view:notebook-collapse-all", menu: "view", command: N.collapseAll, group: 4, rank: 1 });
+    items.add({ id: "view:notebook-expand-all", menu: "view", command: N.expandAll, group: 4, rank: 2 });
     items.add({ id: "kernel:notebook-restart-run-all", menu: "kernel", command: N.restartRunAll, group: 1, rank: 0 });
     items.add({ id: "kernel:notebook-change", menu: "kernel", command: N.changeKernel, group: 2, rank: 0 });
     items.add({ id: "edit:notebook-clear", menu: "edit", command: N.clearOutputs, group: 5, rank: 0 });

@@ -51,4 +51,9 @@ export interface NotebookActions {
   toggleOutputs(): void;
   clearOutputs(all: boolean): void;
   revertToCheckpoint(): Promise<void>;
+  openFind(replace: boolean): void;
+  findStep(direction: -1 | 1): void;
+  runSection(): Promise<void>;
+  toggleHeading(): void;
+  setAllHeadings(collapsed: boolean): void;
 }

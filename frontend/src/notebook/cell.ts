@@ -9,11 +9,13 @@ import type * as Y from "yjs";
 import { el } from "../util/dom";
 import { acceptImages, cellAttachments } from "./attachments";
 import type { CellEditor, CellEditorConfig } from "./editor";
+import { headingLevel } from "./sections";
 import {
   type CellType,
   type YCell,
   cellId,
   cellMetadata,
+  cellMetadataMap,
   cellOutputs,
   cellSource,
   cellType,
@@ -44,6 +46,10 @@ export interface CellHost {
   cellAction(cell: CellView, action: "run" | "up" | "down" | "delete"): void;
   /** A markdown cell's text changed (the table of contents follows). */
   markdownChanged(): void;
+  /** The collapse toggle of a heading cell, or its "cells hidden" bar, was clicked. */
+  toggleHeading(cell: CellView): void;
+  /** A cell's `heading_collapsed` metadata changed (here or in another view). */
+  sectionsChanged(): void;
 }
 
 const EMPTY_MARKDOWN = "Double-click (or press Enter) to edit this Markdown cell.";
@@ -81,6 +87,12 @@ export class CellView {
   private readonly onCellChange: (event: Y.YMapEvent<unknown>) => void;
   private readonly onSourceChange: () => void;
   private readonly onOutputsChange: () => void;
+  private readonly onMetadataChange: (event: Y.YMapEvent<unknown>) => void;
+  private metadata: Y.Map<unknown> | null = null;
+  private level: number | null | undefined = undefined;
+  private headingToggle: HTMLButtonElement | null = null;
+  private hiddenBar: HTMLButtonElement | null = null;
+  private sectionState = "v0";
 
   constructor(
     private readonly host: CellHost,
@@ -124,6 +136,15 @@ export class CellView {
         this.edit("end");
       });
       input.insertBefore(this.renderedNode, placeholder);
+      this.headingToggle = el("button", { type: "button", className: "carnet-Cell-headingToggle" });
+      this.headingToggle.tabIndex = -1;
+      this.headingToggle.hidden = true;
+      this.headingToggle.addEventListener("mousedown", (e) => e.stopPropagation());
+      this.headingToggle.addEventListener("click", (e) => {
+        e.stopPropagation();
+        this.host.toggleHeading(this);
+      });
+      this.prompt.append(this.headingToggle);
     } else {
       this.renderedNode = null;
     }
@@ -149,6 +170,15 @@ export class CellView {
     }
     this.stdinSlot = el("div", { className: "carnet-Cell-stdin" });
     this.node.append(this.stdinSlot);
+    if (this.type === "markdown") {
+      this.hiddenBar = el("button", { type: "button", className: "carnet-Cell-hiddenCells" });
+      this.hiddenBar.hidden = true;
+      this.hiddenBar.addEventListener("click", (e) => {
+        e.stopPropagation();
+        this.host.toggleHeading(this);
+      });
+      this.node.append(this.hiddenBar);
+    }
 
     const toolbar = el("div", { className: "carnet-CellToolbar", role: "toolbar", "aria-label": "Cell actions" });
     for (const [action, label, glyph] of [
@@ -194,13 +224,24 @@ export class CellView {
       if (event.keysChanged.has("execution_count") || event.keysChanged.has("execution_state")) {
         this.schedule("prompt");
       }
+      if (event.keysChanged.has("metadata")) {
+        this.watchMetadata();
+        this.host.sectionsChanged();
+      }
     };
     this.onSourceChange = () => {
       if (this.editor === null || this.rendered) this.schedule("source");
-      if (this.type === "markdown") this.host.markdownChanged();
+      if (this.type === "markdown") {
+        this.level = undefined;
+        this.host.markdownChanged();
+      }
     };
     this.onOutputsChange = () => this.schedule("outputs");
+    this.onMetadataChange = (event) => {
+      if (event.keysChanged.has("heading_collapsed")) this.host.sectionsChanged();
+    };
     ycell.observe(this.onCellChange);
+    this.watchMetadata();
     this.source.observe(this.onSourceChange);
     this.watchOutputs();
     this.updatePrompt();
@@ -219,6 +260,53 @@ export class CellView {
 
   get sourceType(): Y.Text {
     return this.source;
+  }
+
+  /** Level of the first heading of a markdown cell (null: not a heading cell). */
+  headingLevel(): number | null {
+    this.level ??= headingLevel(this.type, this.source.toString());
+    return this.level;
+  }
+
+  get headingCollapsed(): boolean {
+    if (this.type !== "markdown") return false;
+    const map = cellMetadataMap(this.ycell);
+    return (map === null ? cellMetadata(this.ycell)["heading_collapsed"] : map.get("heading_collapsed")) === true;
+  }
+
+  get hiddenBySection(): boolean {
+    return this.sectionState.startsWith("h");
+  }
+
+  /** Shows this cell's place in the sections: its collapse toggle, hidden or not. */
+  setSection(hidden: boolean, level: number | null, collapsed: boolean, hiddenCount: number): void {
+    const state = `${hidden ? "h" : "v"}${level ?? ""}${collapsed ? "c" : ""}${hiddenCount}`;
+    if (state === this.sectionState) return;
+    this.sectionState = state;
+    this.node.classList.toggle("carnet-mod-hiddenBySection", hidden);
+    const toggle = this.headingToggle;
+    if (toggle !== null) {
+      toggle.hidden = level === null;
+      toggle.textContent = collapsed ? "▸" : "▾";
+      const label = collapsed ? "Expand section" : "Collapse section";
+      toggle.title = label;
+      toggle.setAttribute("aria-label", label);
+      toggle.setAttribute("aria-expanded", String(!collapsed));
+    }
+    const bar = this.hiddenBar;
+    if (bar !== null) {
+      bar.hidden = level === null || !collapsed;
+      bar.textContent = `${hiddenCount} cell${hiddenCount === 1 ? "" : "s"} hidden`;
+      bar.title = "Expand this section";
+    }
+  }
+
+  private watchMetadata(): void {
+    const map = cellMetadataMap(this.ycell);
+    if (map === this.metadata) return;
+    this.metadata?.unobserve(this.onMetadataChange);
+    this.metadata = map;
+    this.metadata?.observe(this.onMetadataChange);
   }
 
   private watchOutputs(): void {
@@ -253,10 +341,8 @@ export class CellView {
   }
 
   private updatePrompt(): void {
-    if (this.type !== "code") {
-      this.prompt.textContent = "";
-      return;
-    }
+    // Other cells have no prompt text (a markdown heading's collapse toggle lives there).
+    if (this.type !== "code") return;
     const state = executionState(this.ycell);
     this.prompt.textContent = promptText(executionCount(this.ycell), state);
     this.node.dataset["state"] = state;
@@ -353,6 +439,35 @@ export class CellView {
     editor.focus();
   }
 
+  /** Shows the source in an editor without focusing it (a search result in this cell). */
+  showSource(): CellEditor {
+    if (this.rendered) {
+      this.rendered = false;
+      this.updateRendered();
+    }
+    if (this.inputCollapsed) this.setInputCollapsed(false);
+    return this.ensureEditor();
+  }
+
+  /** The DOM of the `n`th output. */
+  outputNode(n: number): HTMLElement | null {
+    const node = this.outputArea?.node.children[n];
+    return node instanceof HTMLElement ? node : null;
+  }
+
+  /** The DOM of the `n`th output, shown (a search result in it). */
+  showOutput(n: number): HTMLElement | null {
+    if (this.outputCollapsed) this.setOutputCollapsed(false);
+    return this.outputNode(n);
+  }
+
+  /** Where the source shows as text when there is no editor: the static code or the
+   * rendered markdown (null with an editor). */
+  get sourceNode(): HTMLElement | null {
+    if (this.editor !== null && !this.rendered) return null;
+    return this.rendered && this.renderedNode !== null ? this.renderedNode : this.staticPre;
+  }
+
   /** Markdown cells render (Shift+Enter, Escape on a rendered cell…). */
   render(): void {
     if (this.type !== "markdown" || this.rendered) return;
@@ -415,6 +530,7 @@ export class CellView {
     this.source.unobserve(this.onSourceChange);
     this.outputs?.unobserveDeep(this.onOutputsChange);
     this.stopImages?.();
+    this.metadata?.unobserve(this.onMetadataChange);
     this.editor?.dispose();
     this.outputArea?.dispose();
     this.node.remove();

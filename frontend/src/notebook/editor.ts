@@ -11,7 +11,15 @@
 import { closeBrackets, closeBracketsKeymap } from "@codemirror/autocomplete";
 import { defaultKeymap, indentWithTab } from "@codemirror/commands";
 import { bracketMatching, indentOnInput, indentUnit, syntaxHighlighting } from "@codemirror/language";
-import { Compartment, EditorSelection, EditorState, type Extension, type Range } from "@codemirror/state";
+import {
+  Compartment,
+  EditorSelection,
+  EditorState,
+  type Extension,
+  type Range,
+  StateEffect,
+  StateField,
+} from "@codemirror/state";
 import {
   Decoration,
   type DecorationSet,
@@ -59,10 +67,46 @@ export interface CellEditor {
   /** Places the cursor at the start or end of the text. */
   setCursor(where: "start" | "end"): void;
   cursorOffsets(): number[];
+  /** Marks the notebook search's matches in this cell (empty clears them). */
+  setMatches(matches: readonly FindMark[]): void;
+  /** Selects [from, to) and scrolls it into view (a search result). */
+  select(from: number, to: number): void;
   configure(config: CellEditorConfig): void;
   setLanguage(language: string | null): void;
   dispose(): void;
 }
+
+/** A search match in a cell; `current` is the one the search bar points at. */
+export interface FindMark {
+  readonly from: number;
+  readonly to: number;
+  readonly current: boolean;
+}
+
+const setFindMarks = StateEffect.define<readonly FindMark[]>();
+
+/** The notebook search's matches as mark decorations (mapped through edits until replaced). */
+const findMarks = StateField.define<DecorationSet>({
+  create: () => Decoration.none,
+  update(marks, tr) {
+    let out = marks.map(tr.changes);
+    for (const effect of tr.effects) {
+      if (!effect.is(setFindMarks)) continue;
+      const length = tr.state.doc.length;
+      const ranges = effect.value
+        .filter((m) => m.from < m.to && m.to <= length)
+        .map((m) =>
+          Decoration.mark({ class: m.current ? "carnet-FindMatch carnet-mod-current" : "carnet-FindMatch" }).range(
+            m.from,
+            m.to,
+          ),
+        );
+      out = Decoration.set(ranges, true);
+    }
+    return out;
+  },
+  provide: (field) => EditorView.decorations.from(field),
+});
 
 const theme = EditorView.theme({
   "&": { fontSize: "var(--carnet-code-font-size)" },
@@ -254,6 +298,7 @@ export function createCellEditor(options: CellEditorOptions): CellEditor {
     syntaxHighlighting(tokenClasses),
     edgeKeys,
     keymap.of([...defaultKeymap, indentWithTab]),
+    findMarks,
     configured.of(configExtensions(options.config)),
     language.of([]),
     ySyncFacet.of(sync),
@@ -305,6 +350,18 @@ export function createCellEditor(options: CellEditorOptions): CellEditor {
     cursorOffsets() {
       const sel = view.state.selection.main;
       return sel.empty ? [sel.head] : [sel.from, sel.to];
+    },
+    setMatches(matches) {
+      view.dispatch({ effects: setFindMarks.of(matches) });
+    },
+    select(from, to) {
+      const length = view.state.doc.length;
+      const anchor = Math.min(from, length);
+      const head = Math.min(to, length);
+      view.dispatch({
+        selection: EditorSelection.range(anchor, head),
+        effects: EditorView.scrollIntoView(EditorSelection.range(anchor, head), { y: "center" }),
+      });
     },
     configure(config) {
       view.dispatch({ effects: configured.reconfigure(configExtensions(config)) });

@@ -101,6 +101,12 @@ export function cellMetadata(cell: YCell): Record<string, unknown> {
   return typeof m === "object" && m !== null ? (m as Record<string, unknown>) : {};
 }
 
+/** The cell's metadata as a shared map (null if a malformed cell has a plain object). */
+export function cellMetadataMap(cell: YCell): Y.Map<unknown> | null {
+  const m = cell.get("metadata");
+  return m instanceof Y.Map ? m : null;
+}
+
 export function cellToJSON(cell: YCell): CellJSON {
   const type = cellType(cell);
   const json: CellJSON = { id: cellId(cell), cell_type: type, source: sourceText(cell), metadata: cellMetadata(cell) };
@@ -144,6 +150,9 @@ export function createCell(json: CellJSON): YCell {
   }
   return new Y.Map(entries);
 }
+
+/** The origin of this view's edits that the structural undo does not track. */
+const VIEW_STATE = { viewState: true };
 
 export class NotebookModel {
   readonly cells: Y.Array<YCell>;
@@ -358,11 +367,12 @@ export class NotebookModel {
     });
   }
 
-  /** Sets a key of the cell's metadata (collapsed, jupyter.source_hidden…). */
-  setMetadata(index: number, key: string, value: unknown): void {
+  /** Sets a key of the cell's metadata (collapsed, jupyter.source_hidden…); `undoable`
+   * false keeps it out of the structural undo (a view state such as a collapsed heading). */
+  setMetadata(index: number, key: string, value: unknown, undoable = true): void {
     const cell = this.cells.get(index);
     if (cell === undefined) return;
-    this.transact(() => {
+    this.doc.transact(() => {
       let metadata = cell.get("metadata");
       if (!(metadata instanceof Y.Map)) {
         metadata = new Y.Map(Object.entries(typeof metadata === "object" && metadata !== null ? metadata : {}));
@@ -371,7 +381,7 @@ export class NotebookModel {
       const m = metadata as Y.Map<unknown>;
       if (value === undefined) m.delete(key);
       else m.set(key, value);
-    });
+    }, undoable ? this.origin : VIEW_STATE);
   }
 
   dispose(): void {

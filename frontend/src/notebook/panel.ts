@@ -33,6 +33,8 @@ import { executeOnServer } from "./runner";
 import { renderStdin } from "./stdin";
 import { createToolbar } from "./toolbar";
 import { CellChunks } from "./chunks";
+import { FindBar } from "./findbar";
+import { type SectionCell, ancestors, hiddenCells, sectionEnd, sectionHead } from "./sections";
 import { ShownWatcher } from "./shown";
 
 export interface NotebookDeps {
@@ -57,6 +59,7 @@ export class NotebookPanel extends DocumentWidget implements KernelTab, Notebook
   private model: NotebookModel | null = null;
   private views: CellView[] = [];
   private readonly byCell = new Map<unknown, CellView>();
+  private readonly byId = new Map<string, CellView>();
   private readonly byNode = new WeakMap<Element, CellView>();
   private readonly bySource = new WeakMap<object, CellView>();
   private activeId: string | null = null;
@@ -71,6 +74,7 @@ export class NotebookPanel extends DocumentWidget implements KernelTab, Notebook
   private readonly stdinBox: HTMLElement;
   private readonly visibility: ShownWatcher;
   private readonly chunks: CellChunks;
+  private readonly find: FindBar;
   private readonly stops: (() => void)[] = [];
   private unbindDoc: (() => void) | null = null;
   private readonly origin = {};
@@ -99,7 +103,26 @@ export class NotebookPanel extends DocumentWidget implements KernelTab, Notebook
     this.scroller.append(this.cellsNode);
     this.chunks = new CellChunks(this.cellsNode);
     this.stdinBox = el("div", { className: "carnet-Stdin" });
-    this.node.append(this.toolbar, this.banner, this.scroller);
+    this.find = new FindBar({
+      scroller: this.scroller,
+      cellsNode: this.cellsNode,
+      model: () => this.model,
+      viewById: (id) => this.byId.get(id),
+      activeIndex: () => this.activeIndex(),
+      reveal: (index) => {
+        this.expandTo(index);
+        const view = this.views[index];
+        if (view === undefined) return;
+        this.activeId = view.id;
+        this.anchorId = null;
+        this.updateSelection();
+      },
+      closed: (view) => {
+        if (view?.editor != null) view.editor.focus();
+        else this.enterCommand();
+      },
+    });
+    this.node.append(this.toolbar, this.find.node, this.banner, this.scroller);
     this.visibility = new ShownWatcher(this.scroller, (node) => this.byNode.get(node)?.highlightStatic());
     this.cellsNode.addEventListener("focusout", (e) => {
       // Focus went from an editor to the cell list: command mode.
@@ -251,6 +274,7 @@ export class NotebookPanel extends DocumentWidget implements KernelTab, Notebook
     this.reconcile();
     onCarnet();
     onState();
+    this.find.rebind();
   }
 
   // --- cells ----------------------------------------------------------------------------
@@ -275,8 +299,7 @@ export class NotebookPanel extends DocumentWidget implements KernelTab, Notebook
       this.updateSelection();
     },
     editorEdge: (cell: CellView, direction: -1 | 1) => {
-      const index = this.views.indexOf(cell);
-      const next = this.views[index + direction];
+      const next = this.views[this.shownFrom(this.views.indexOf(cell) + direction, direction)];
       if (next === undefined) return false;
       this.activeId = next.id;
       this.anchorId = null;
@@ -298,6 +321,11 @@ export class NotebookPanel extends DocumentWidget implements KernelTab, Notebook
       this.enterCommand();
     },
     markdownChanged: () => this.updateOutline(),
+    toggleHeading: (cell: CellView) => {
+      const index = this.views.indexOf(cell);
+      if (index >= 0) this.setHeadingCollapsed(index, !cell.headingCollapsed);
+    },
+    sectionsChanged: () => this.scheduleSections(),
     cellAction: (cell: CellView, action: "run" | "up" | "down" | "delete") => {
       this.activeId = cell.id;
       this.anchorId = null;
@@ -326,6 +354,7 @@ export class NotebookPanel extends DocumentWidget implements KernelTab, Notebook
         this.visibility.unobserve(view.node);
         view.dispose();
         this.byCell.delete(cell);
+        if (this.byId.get(view.id) === view) this.byId.delete(view.id);
       }
     }
     const views: CellView[] = [];
@@ -338,6 +367,7 @@ export class NotebookPanel extends DocumentWidget implements KernelTab, Notebook
         this.bySource.set(view.sourceType, view);
         this.visibility.observe(view.node);
       }
+      this.byId.set(view.id, view);
       views.push(view);
     }
     this.chunks.arrange(views.map((v) => v.node));
@@ -348,6 +378,7 @@ export class NotebookPanel extends DocumentWidget implements KernelTab, Notebook
       if (this.mode.value === "edit" && !this.cellsNode.contains(document.activeElement)) this.mode.value = "command";
     }
     if (this.anchorId !== null && !views.some((v) => v.id === this.anchorId)) this.anchorId = null;
+    this.applySections();
     this.updateSelection();
     this.showStdin();
     this.updateOutline();
@@ -376,6 +407,8 @@ export class NotebookPanel extends DocumentWidget implements KernelTab, Notebook
     this.enterCommand();
   }
   private outlineCells: string[] = [];
+  private hidden: boolean[] = [];
+  private sectionsFrame = 0;
   private readonly updateOutline = debounce(() => this.computeOutline(), 300);
 
   /** Headings of the markdown cells; `line` indexes `outlineCells` (see revealLine). */
@@ -391,15 +424,143 @@ export class NotebookPanel extends DocumentWidget implements KernelTab, Notebook
     }
     this.outlineCells = ids;
     this.outline.value = headings;
+    this.applySections();
   }
 
   override revealLine(line: number): void {
     const id = this.outlineCells[line];
     const index = this.views.findIndex((v) => v.id === id);
     if (index < 0) return;
+    this.expandTo(index);
     this.setActive(index);
     this.views[index]?.node.scrollIntoView({ block: "start" });
     this.enterCommand();
+  }
+
+  // --- sections (collapsed headings, run section) ------------------------------------
+
+  private sectionCells(): SectionCell[] {
+    return this.views.map((v) => ({ level: v.headingLevel(), collapsed: v.headingCollapsed }));
+  }
+
+  /** Hides the cells of collapsed sections; shows each heading's toggle. */
+  private applySections(): void {
+    if (this.sectionsFrame !== 0) cancelAnimationFrame(this.sectionsFrame);
+    this.sectionsFrame = 0;
+    const cells = this.sectionCells();
+    const hidden = hiddenCells(cells);
+    this.hidden = hidden;
+    this.views.forEach((view, i) => {
+      const { level, collapsed } = cells[i] ?? { level: null, collapsed: false };
+      const count = level !== null && collapsed ? sectionEnd(cells, i, level) - i - 1 : 0;
+      view.setSection(hidden[i] === true, level, collapsed, count);
+    });
+  }
+
+  private scheduleSections(): void {
+    if (this.sectionsFrame !== 0) return;
+    this.sectionsFrame = requestAnimationFrame(() => {
+      this.sectionsFrame = 0;
+      if (!this.isDisposed) this.applySections();
+    });
+  }
+
+  /** The first cell from `index` on (stepping by `direction`) that no collapsed heading hides. */
+  private shownFrom(index: number, direction: -1 | 1): number {
+    let i = index;
+    while (i >= 0 && i < this.views.length && this.hidden[i] === true) i += direction;
+    return i;
+  }
+
+  /** Expands the collapsed headings whose sections hide the cell at `index`. */
+  private expandTo(index: number): void {
+    if (this.hidden[index] !== true) return;
+    const cells = this.sectionCells();
+    for (const head of ancestors(cells, index)) {
+      if (cells[head]?.collapsed === true) this.setHeadingCollapsed(head, false);
+    }
+  }
+
+  /** Collapses or expands the heading cell at `index` (stored as JupyterLab does, in the
+   * cell's metadata: `heading_collapsed: true`, removed when expanded). */
+  private setHeadingCollapsed(index: number, collapsed: boolean): void {
+    const model = this.model;
+    const view = this.views[index];
+    if (model === null || view === undefined || view.headingLevel() === null) return;
+    if (view.headingCollapsed !== collapsed) model.setMetadata(index, "heading_collapsed", collapsed || undefined, false);
+    this.applySections();
+    const active = this.activeIndex();
+    if (collapsed && active >= 0 && this.hidden[active] === true) {
+      this.activeId = view.id;
+      this.anchorId = null;
+      if (this.mode.value === "edit") this.enterCommand();
+      this.updateSelection();
+    }
+  }
+
+  toggleHeading(): void {
+    const cells = this.sectionCells();
+    const head = sectionHead(cells, this.activeIndex());
+    const view = this.views[head];
+    if (view === undefined) return;
+    this.setHeadingCollapsed(head, !view.headingCollapsed);
+    if (view.headingCollapsed) this.setActive(head);
+  }
+
+  setAllHeadings(collapsed: boolean): void {
+    const model = this.model;
+    if (model === null) return;
+    this.views.forEach((view, i) => {
+      if (view.headingLevel() !== null && view.headingCollapsed !== collapsed) {
+        model.setMetadata(i, "heading_collapsed", collapsed || undefined, false);
+      }
+    });
+    this.applySections();
+    const active = this.activeIndex();
+    if (active >= 0 && this.hidden[active] === true) this.setActive(this.shownFrom(active, -1));
+  }
+
+  /** Runs the section of the active cell: its heading and the cells up to the next heading
+   * of the same or a higher level (from the top when no heading is above). */
+  async runSection(): Promise<void> {
+    const cells = this.sectionCells();
+    const head = sectionHead(cells, this.activeIndex());
+    const level = cells[head]?.level ?? null;
+    if (head < 0 || level === null) {
+      const first = cells.findIndex((c) => c.level !== null);
+      await this.execute(this.views.slice(0, first < 0 ? this.views.length : first));
+      return;
+    }
+    await this.execute(this.views.slice(head, sectionEnd(cells, head, level)));
+  }
+
+  override get canRunSections(): boolean {
+    return true;
+  }
+
+  /** Runs the section of a heading of the table of contents. */
+  override async runOutlineSection(line: number): Promise<void> {
+    const id = this.outlineCells[line];
+    const level = this.outline.value[line]?.level;
+    const index = this.views.findIndex((v) => v.id === id);
+    if (index < 0 || level === undefined) return;
+    await this.execute(this.views.slice(index, sectionEnd(this.sectionCells(), index, level)));
+  }
+
+  // --- find -----------------------------------------------------------------------------
+
+  /** Opens the find bar (Ctrl+F), with the replace field (Ctrl+H); starts from the
+   * selection of the active editor. */
+  openFind(replace: boolean): void {
+    const editor = this.mode.value === "edit" ? this.activeView()?.editor : null;
+    const sel = editor?.view.state.selection.main;
+    const initial = editor != null && sel !== undefined && !sel.empty ? editor.view.state.sliceDoc(sel.from, sel.to) : "";
+    this.find.open(replace, initial);
+  }
+
+  findStep(direction: -1 | 1): void {
+    if (!this.find.isOpen) this.find.open(false);
+    else this.find.step(direction);
   }
 
   /** Remote cursors show in cells that have an editor: give one to cells others edit. */
@@ -692,7 +853,8 @@ export class NotebookPanel extends DocumentWidget implements KernelTab, Notebook
   }
 
   select(direction: -1 | 1): void {
-    this.setActive(this.activeIndex() + direction);
+    const index = this.shownFrom(this.activeIndex() + direction, direction);
+    if (index >= 0 && index < this.views.length) this.setActive(index);
   }
 
   selectAll(): void {
@@ -899,6 +1061,8 @@ export class NotebookPanel extends DocumentWidget implements KernelTab, Notebook
     this.visibility.disconnect();
     this.updateOutline.cancel();
     this.bumpContent.cancel();
+    if (this.sectionsFrame !== 0) cancelAnimationFrame(this.sectionsFrame);
+    this.find.dispose();
     for (const v of this.views) v.dispose();
     this.views = [];
     this.model?.dispose();

@@ -68,6 +68,14 @@ export abstract class DocumentWidget extends Widget {
   /** Scrolls to a 0-based line (a heading picked in the table of contents). */
   revealLine(_line: number): void {}
 
+  /** Whether the headings of `outline` are sections that run (a notebook's). */
+  get canRunSections(): boolean {
+    return false;
+  }
+
+  /** Runs the section of the heading at `line` of `outline` (see canRunSections). */
+  async runOutlineSection(_line: number): Promise<void> {}
+
   /** The file moved (renamed in the file browser). */
   setPath(path: string): void {
     this.path.value = path;
