@@ -9,6 +9,7 @@ import { type ReadonlySignal, computed, effect, signal } from "@preact/signals-c
 import { h } from "preact";
 import { ApiError, type Connection } from "../api";
 import { answerInput, interruptExecution, revertDocument, saveDocument } from "../api/documents";
+import { exportNotebook, saveBlob, trustNotebook } from "../api/nbconvert";
 import { Room } from "../model/room";
 import "../style/notebook.css";
 import * as Y from "yjs";
@@ -34,6 +35,7 @@ import { renderStdin } from "./stdin";
 import { createToolbar } from "./toolbar";
 import { CellChunks } from "./chunks";
 import { ShownWatcher } from "./shown";
+import { notebookTrusted } from "./trust";
 
 export interface NotebookDeps {
   readonly conn: Connection;
@@ -51,6 +53,7 @@ export class NotebookPanel extends DocumentWidget implements KernelTab, Notebook
   readonly mode = signal<NotebookMode>("command");
   readonly kernel: NotebookKernel;
   readonly kernelStatus: ReadonlySignal<string>;
+  readonly trusted = signal(true);
   readonly loaded: Promise<void>;
   private room: Room | null = null;
   private model: NotebookModel | null = null;
@@ -67,6 +70,7 @@ export class NotebookPanel extends DocumentWidget implements KernelTab, Notebook
   private readonly cellsNode: HTMLElement;
   private readonly typeSelect: HTMLSelectElement;
   private readonly kernelButton: HTMLButtonElement;
+  private readonly trustButton: HTMLButtonElement;
   private readonly stdinBox: HTMLElement;
   private readonly visibility: ShownWatcher;
   private readonly chunks: CellChunks;
@@ -86,6 +90,7 @@ export class NotebookPanel extends DocumentWidget implements KernelTab, Notebook
     this.toolbar = toolbar.node;
     this.typeSelect = toolbar.typeSelect;
     this.kernelButton = toolbar.kernelButton;
+    this.trustButton = toolbar.trustButton;
     this.banner = el("div", { className: "carnet-Banner", role: "status" });
     this.banner.hidden = true;
     this.scroller = el("div", { className: "carnet-Notebook" });
@@ -115,6 +120,15 @@ export class NotebookPanel extends DocumentWidget implements KernelTab, Notebook
       move: (from, count, to) => this.moveBlock(from, count, to),
     });
     this.stops.push(
+      effect(() => {
+        const trusted = this.trusted.value;
+        this.trustButton.textContent = trusted ? "Trusted" : "Not Trusted";
+        this.trustButton.title = trusted
+          ? "This notebook is trusted: its outputs show as you made them"
+          : "Outputs of this notebook are sanitised: click to trust it";
+        this.trustButton.classList.toggle("carnet-mod-untrusted", !trusted);
+        this.node.dataset["trusted"] = trusted ? "1" : "0";
+      }),
       effect(() => {
         this.kernelButton.textContent = this.kernelStatus.value;
         this.node.dataset["kernelState"] = this.kernel.state.value;
@@ -234,7 +248,9 @@ export class NotebookPanel extends DocumentWidget implements KernelTab, Notebook
       this.dirty.value = dirty;
       if (this.saveState.value !== "saving") this.saveState.value = dirty ? "modified" : "saved";
     };
+    const onDeep = (): void => this.updateTrust();
     model.cells.observe(onCells);
+    model.cells.observeDeep(onDeep);
     model.carnet.observe(onCarnet);
     state.observe(onState);
     const awareness = room.awareness;
@@ -242,12 +258,52 @@ export class NotebookPanel extends DocumentWidget implements KernelTab, Notebook
     this.unbindDoc = () => {
       awareness.off("change", this.onAwareness);
       model.cells.unobserve(onCells);
+      model.cells.unobserveDeep(onDeep);
       model.carnet.unobserve(onCarnet);
       state.unobserve(onState);
     };
     this.reconcile();
     onCarnet();
     onState();
+    this.trusted.value = notebookTrusted(model.cells);
+  }
+
+  // --- trust and export -----------------------------------------------------------------
+
+  private readonly updateTrust = debounce(() => {
+    const model = this.model;
+    if (model !== null) this.trusted.value = notebookTrusted(model.cells);
+  }, 100);
+
+  async trustNotebook(): Promise<void> {
+    const name = basename(this.path.value);
+    if (this.room === null) return;
+    const ok = await confirm(
+      "Trust this notebook?",
+      h(
+        "div",
+        null,
+        h("p", null, `Trust "${name}"? Its outputs will show as when you run its code yourself: unsanitised HTML with its styles.`),
+        h("p", null, "Trust only notebooks that you made or whose source you trust."),
+      ),
+      "Trust",
+    );
+    if (!ok) return;
+    try {
+      await trustNotebook(this.deps.conn, this.path.value);
+      notify(`"${name}" is trusted.`);
+    } catch (error: unknown) {
+      notify(`Could not trust ${name}: ${describeError(error)}`, "error");
+    }
+  }
+
+  async exportAs(format: string): Promise<void> {
+    const name = basename(this.path.value);
+    try {
+      saveBlob(await exportNotebook(this.deps.conn, this.path.value, format));
+    } catch (error: unknown) {
+      notify(`Could not export ${name}: ${describeError(error)}`, "error");
+    }
   }
 
   // --- cells ----------------------------------------------------------------------------

@@ -179,6 +179,7 @@ def _executor(
 
 def _document_service(plan: Plan, contents: ContentsManager) -> DocumentService:
     """Open notebooks and text files, their lineages under ``<data dir>/carnet``."""
+    from carnet.contents.trust import Notary
     from carnet.documents import DocumentService
 
     delay = max(0.05, plan.settings.document_save_delay)
@@ -188,6 +189,8 @@ def _document_service(plan: Plan, contents: ContentsManager) -> DocumentService:
         save_delay=delay,
         max_save_interval=max(10.0, delay * 10),
         idle_timeout=plan.settings.document_cleanup_delay,
+        # Signatures in the Jupyter data dir, shared with `jupyter trust` and jupyter_server.
+        notary=Notary(str(_ui_state_dir().parent)),
     )
 
 
