@@ -155,7 +155,9 @@ def test_carnet_trust_cli(server: CarnetServer) -> None:
     again = run_cli(jenv, "trust", str(path))
     assert again.returncode == 0 and again.stdout.strip() == f"Notebook already signed: {path}"
     (server.root / "bad.ipynb").write_text("{not json")
-    failed = run_cli(jenv, "trust", str(server.root / "missing.ipynb"), str(server.root / "bad.ipynb"))
+    failed = run_cli(
+        jenv, "trust", str(server.root / "missing.ipynb"), str(server.root / "bad.ipynb")
+    )
     assert failed.returncode == 1
     assert f"Notebook missing: {server.root / 'missing.ipynb'}" in failed.stderr
     assert "bad.ipynb: it is not a readable notebook" in failed.stderr

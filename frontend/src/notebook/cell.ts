@@ -13,6 +13,7 @@ import {
   type YCell,
   cellId,
   cellMetadata,
+  cellMetadataMap,
   cellOutputs,
   cellSource,
   cellType,
@@ -68,6 +69,7 @@ export class CellView {
   private outputTrusted = false;
   readonly stdinSlot: HTMLElement;
   private outputs: Y.Array<unknown> | null = null;
+  private metadataMap: Y.Map<unknown> | null = null;
   private highlighted = false;
   private gutter: HTMLElement | null = null;
   private frame = 0;
@@ -187,6 +189,10 @@ export class CellView {
         this.watchOutputs();
         this.schedule("outputs");
       }
+      if (event.keysChanged.has("metadata")) {
+        this.watchMetadata();
+        this.schedule("outputs");
+      }
       if (event.keysChanged.has("execution_count") || event.keysChanged.has("execution_state")) {
         this.schedule("prompt");
       }
@@ -199,6 +205,7 @@ export class CellView {
     ycell.observe(this.onCellChange);
     this.source.observe(this.onSourceChange);
     this.watchOutputs();
+    this.watchMetadata();
     this.updatePrompt();
     this.updateGutter();
     this.updateRendered();
@@ -224,6 +231,19 @@ export class CellView {
     this.outputs = outputs;
     this.outputs?.observeDeep(this.onOutputsChange);
   }
+
+  /** Trust given or taken (Trust Notebook, a run) re-renders the outputs. */
+  private watchMetadata(): void {
+    const map = cellMetadataMap(this.ycell);
+    if (map === this.metadataMap) return;
+    this.metadataMap?.unobserve(this.onMetadataChange);
+    this.metadataMap = map;
+    this.metadataMap?.observe(this.onMetadataChange);
+  }
+
+  private readonly onMetadataChange = (event: Y.YMapEvent<unknown>): void => {
+    if (event.keysChanged.has("trusted")) this.schedule("outputs");
+  };
 
   private schedule(part: "source" | "outputs" | "prompt"): void {
     this.dirtyParts.add(part);
@@ -408,6 +428,7 @@ export class CellView {
     this.ycell.unobserve(this.onCellChange);
     this.source.unobserve(this.onSourceChange);
     this.outputs?.unobserveDeep(this.onOutputsChange);
+    this.metadataMap?.unobserve(this.onMetadataChange);
     this.editor?.dispose();
     this.outputArea?.dispose();
     this.node.remove();

@@ -130,8 +130,9 @@ class ExportService:
         return await anyio.to_thread.run_sync(_formats)
 
     async def _names_known(self) -> list[str]:
+        """The exporters' names (their entry points: no exporter is made for this)."""
         if self._names is None:
-            self._names = list(await self.formats())
+            self._names = await anyio.to_thread.run_sync(_exporter_names)
         return self._names
 
     async def export(self, format: str, path: str) -> Exported:
@@ -181,6 +182,12 @@ class ExportService:
             raise CarnetError(f"Cannot read {path}: {e.strerror}", status=403) from None
 
 
+def _exporter_names() -> list[str]:
+    from importlib.metadata import entry_points
+
+    return sorted({e.name for e in entry_points(group="nbconvert.exporters")})
+
+
 def _formats() -> dict[str, dict[str, str]]:
     from nbconvert.exporters.base import get_export_names, get_exporter
 
@@ -212,6 +219,8 @@ def _convert(format: str, data: bytes, path: str, os_path: str, modified: Any) -
             "path": str(Path(os_path).parent),
         }
     }
+    if format == "script":
+        _python_language_info(nb)
     options: dict[str, Any] = {}
     if format == "html":
         options["embed_images"] = True
@@ -223,10 +232,12 @@ def _convert(format: str, data: bytes, path: str, os_path: str, modified: Any) -
         raise ExportError(_explain(format, e), "export failed") from None
     body = output.encode("utf-8") if isinstance(output, str) else bytes(output)
     extension = str(resources.get("output_extension") or "")
+    guessed = mimetypes.guess_type(f"x{extension}")[0]
     mimetype = (
-        str(resources.get("output_mimetype") or "")
+        # A script's type follows its language (.py: text/x-python, not text/plain).
+        (guessed if format == "script" else None)
         or str(exporter.output_mimetype or "")
-        or mimetypes.guess_type(f"x{extension}")[0]
+        or guessed
         or "application/octet-stream"
     )
     if extension == ".pdf":
@@ -241,3 +252,23 @@ def _convert(format: str, data: bytes, path: str, os_path: str, modified: Any) -
                 archive.writestr(str(filename), content)
         return Exported(buffer.getvalue(), f"{stem}.zip", "application/zip")
     return Exported(body, stem + extension, mimetype)
+
+
+_PYTHON_INFO = {
+    "name": "python",
+    "nbconvert_exporter": "python",
+    "file_extension": ".py",
+    "mimetype": "text/x-python",
+}
+
+
+def _python_language_info(nb: Any) -> None:
+    """A Python notebook never run has no ``language_info`` (the kernel writes it): give it
+    Python's, so that its script is a ``.py`` (nbconvert would make a ``.txt``)."""
+    metadata = nb.setdefault("metadata", {})
+    info = metadata.get("language_info")
+    info = info if isinstance(info, dict) else {}
+    kernelspec = metadata.get("kernelspec")
+    language = info.get("name") or (kernelspec or {}).get("language")
+    if str(language).lower() == "python" and "nbconvert_exporter" not in info:
+        metadata["language_info"] = {**_PYTHON_INFO, **info}
