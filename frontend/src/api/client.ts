@@ -69,7 +69,7 @@ export async function requestJson(
   return (await response.json()) as unknown;
 }
 
-async function errorFrom(response: Response): Promise<ApiError> {
+export async function errorFrom(response: Response): Promise<ApiError> {
   let message = `${response.status} ${response.statusText}`.trim();
   let reason: string | null = null;
   try {

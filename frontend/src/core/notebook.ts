@@ -69,7 +69,23 @@ export const NotebookCommandIds = {
   toggleHeading: "notebook:toggle-heading-collapse",
   collapseAll: "notebook:collapse-all-headings",
   expandAll: "notebook:expand-all-headings",
+  trust: "notebook:trust",
+  exportTo: "notebook:export-to-format",
 } as const;
+
+/** "Save and Export Notebook As": nbconvert exporter names and their menu labels. */
+export const EXPORT_FORMATS: readonly (readonly [format: string, label: string])[] = [
+  ["notebook", "Notebook (.ipynb)"],
+  ["script", "Executable Script"],
+  ["markdown", "Markdown"],
+  ["html", "HTML"],
+  ["latex", "LaTeX"],
+  ["pdf", "PDF"],
+  ["webpdf", "WebPDF"],
+  ["rst", "reStructuredText"],
+  ["asciidoc", "AsciiDoc"],
+  ["slides", "Reveal.js Slides"],
+];
 
 const N = NotebookCommandIds;
 const CMD = NOTEBOOK_COMMAND_SELECTOR;
@@ -228,6 +244,21 @@ export const notebookPlugin: CarnetPlugin = {
     add(N.toggleHeading, "Collapse or Expand Section", (nb) => nb.toggleHeading());
     add(N.collapseAll, "Collapse All Headings", (nb) => nb.setAllHeadings(true));
     add(N.expandAll, "Expand All Headings", (nb) => nb.setAllHeadings(false));
+    add(N.trust, "Trust Notebook", (nb) => nb.trustNotebook());
+    const formatLabels = new Map(EXPORT_FORMATS);
+    commands.addCommand(N.exportTo, {
+      label: (args) => {
+        const label = formatLabels.get(String(args["format"] ?? ""));
+        return args["palette"] === true ? `Save and Export Notebook: ${label ?? "?"}` : (label ?? "Export");
+      },
+      caption: "Download the notebook converted by the server (nbconvert)",
+      isEnabled: enabled,
+      execute: (args) => {
+        const nb = active();
+        const format = args["format"];
+        return nb === null || typeof format !== "string" ? undefined : nb.exportAs(format);
+      },
+    });
 
     app.keymap.addDefaults(NOTEBOOK_KEYMAP);
 
@@ -249,7 +280,20 @@ export const notebookPlugin: CarnetPlugin = {
     items.add({ id: "edit:notebook-merge", menu: "edit", command: N.merge, group: 6, rank: 0 });
     items.add({ id: "edit:notebook-split", menu: "edit", command: N.split, group: 6, rank: 1 });
     items.add({ id: "file:notebook-revert", menu: "file", command: N.revert, group: 2, rank: 3 });
+    items.add({ id: "file:notebook-trust", menu: "file", command: N.trust, group: 2, rank: 4 });
+    app.menus.menus.add({ id: "file-export", label: "Save and Export Notebook As", submenuOnly: true });
+    items.add({ id: "file:notebook-export", menu: "file", submenu: "file-export", group: 2, rank: 5 });
+    EXPORT_FORMATS.forEach(([format], rank) => {
+      items.add({ id: `file-export:${format}`, menu: "file-export", command: N.exportTo, args: { format }, rank });
+      app.palette.add({
+        id: `palette:export:${format}`,
+        command: N.exportTo,
+        args: { format, palette: true },
+        category: "Notebook Operations",
+      });
+    });
     for (const command of Object.values(N)) {
+      if (command === N.exportTo) continue;
       app.palette.add({ id: `palette:${command}`, command, category: "Notebook Operations" });
     }
   },

@@ -56,4 +56,10 @@ export interface NotebookActions {
   runSection(): Promise<void>;
   toggleHeading(): void;
   setAllHeadings(collapsed: boolean): void;
+  /** Whether every code cell is trusted (nbformat's `check_cells`), live. */
+  readonly trusted: ReadonlySignal<boolean>;
+  /** "Trust Notebook": asks, then signs the notebook on the server (its outputs re-render). */
+  trustNotebook(): Promise<void>;
+  /** Downloads the notebook (as the server has it, saved or not) exported to `format`. */
+  exportAs(format: string): Promise<void>;
 }

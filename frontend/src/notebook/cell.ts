@@ -225,7 +225,9 @@ export class CellView {
         this.schedule("prompt");
       }
       if (event.keysChanged.has("metadata")) {
+        // A new metadata map: trust and section state may both have changed.
         this.watchMetadata();
+        this.schedule("outputs");
         this.host.sectionsChanged();
       }
     };
@@ -239,11 +241,13 @@ export class CellView {
     this.onOutputsChange = () => this.schedule("outputs");
     this.onMetadataChange = (event) => {
       if (event.keysChanged.has("heading_collapsed")) this.host.sectionsChanged();
+      // Trust given or taken (Trust Notebook, a run) re-renders the outputs.
+      if (event.keysChanged.has("trusted")) this.schedule("outputs");
     };
     ycell.observe(this.onCellChange);
-    this.watchMetadata();
     this.source.observe(this.onSourceChange);
     this.watchOutputs();
+    this.watchMetadata();
     this.updatePrompt();
     this.updateGutter();
     this.updateRendered();

@@ -95,16 +95,16 @@ export function outputsJSON(cell: YCell): Record<string, unknown>[] {
   return out;
 }
 
+/** The cell's metadata map (null when the cell has none, or a plain object). */
+export function cellMetadataMap(cell: YCell): Y.Map<unknown> | null {
+  const m = cell.get("metadata");
+  return m instanceof Y.Map ? (m as Y.Map<unknown>) : null;
+}
+
 export function cellMetadata(cell: YCell): Record<string, unknown> {
   const m = cell.get("metadata");
   if (m instanceof Y.Map) return m.toJSON() as Record<string, unknown>;
   return typeof m === "object" && m !== null ? (m as Record<string, unknown>) : {};
-}
-
-/** The cell's metadata as a shared map (null if a malformed cell has a plain object). */
-export function cellMetadataMap(cell: YCell): Y.Map<unknown> | null {
-  const m = cell.get("metadata");
-  return m instanceof Y.Map ? m : null;
 }
 
 export function cellToJSON(cell: YCell): CellJSON {

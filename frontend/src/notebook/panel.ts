@@ -9,6 +9,7 @@ import { type ReadonlySignal, computed, effect, signal } from "@preact/signals-c
 import { h } from "preact";
 import { ApiError, type Connection } from "../api";
 import { answerInput, interruptExecution, revertDocument, saveDocument } from "../api/documents";
+import { exportNotebook, saveBlob, trustNotebook } from "../api/nbconvert";
 import { Room } from "../model/room";
 import "../style/notebook.css";
 import * as Y from "yjs";
@@ -36,6 +37,7 @@ import { CellChunks } from "./chunks";
 import { FindBar } from "./findbar";
 import { type SectionCell, ancestors, hiddenCells, sectionEnd, sectionHead } from "./sections";
 import { ShownWatcher } from "./shown";
+import { notebookTrusted } from "./trust";
 
 export interface NotebookDeps {
   readonly conn: Connection;
@@ -54,6 +56,7 @@ export class NotebookPanel extends DocumentWidget implements KernelTab, Notebook
   readonly kernel: NotebookKernel;
   readonly kernelStatus: ReadonlySignal<string>;
   readonly contentVersion = signal(0);
+  readonly trusted = signal(true);
   readonly loaded: Promise<void>;
   private room: Room | null = null;
   private model: NotebookModel | null = null;
@@ -71,6 +74,7 @@ export class NotebookPanel extends DocumentWidget implements KernelTab, Notebook
   private readonly cellsNode: HTMLElement;
   private readonly typeSelect: HTMLSelectElement;
   private readonly kernelButton: HTMLButtonElement;
+  private readonly trustButton: HTMLButtonElement;
   private readonly stdinBox: HTMLElement;
   private readonly visibility: ShownWatcher;
   private readonly chunks: CellChunks;
@@ -91,6 +95,7 @@ export class NotebookPanel extends DocumentWidget implements KernelTab, Notebook
     this.toolbar = toolbar.node;
     this.typeSelect = toolbar.typeSelect;
     this.kernelButton = toolbar.kernelButton;
+    this.trustButton = toolbar.trustButton;
     this.banner = el("div", { className: "carnet-Banner", role: "status" });
     this.banner.hidden = true;
     this.scroller = el("div", { className: "carnet-Notebook" });
@@ -139,6 +144,15 @@ export class NotebookPanel extends DocumentWidget implements KernelTab, Notebook
       move: (from, count, to) => this.moveBlock(from, count, to),
     });
     this.stops.push(
+      effect(() => {
+        const trusted = this.trusted.value;
+        this.trustButton.textContent = trusted ? "Trusted" : "Not Trusted";
+        this.trustButton.title = trusted
+          ? "This notebook is trusted: its outputs show as you made them"
+          : "Outputs of this notebook are sanitised: click to trust it";
+        this.trustButton.classList.toggle("carnet-mod-untrusted", !trusted);
+        this.node.dataset["trusted"] = trusted ? "1" : "0";
+      }),
       effect(() => {
         this.kernelButton.textContent = this.kernelStatus.value;
         this.node.dataset["kernelState"] = this.kernel.state.value;
@@ -258,8 +272,10 @@ export class NotebookPanel extends DocumentWidget implements KernelTab, Notebook
       this.dirty.value = dirty;
       if (this.saveState.value !== "saving") this.saveState.value = dirty ? "modified" : "saved";
     };
+    const onDeep = (): void => this.updateTrust();
     model.cells.observe(onCells);
     model.cells.observeDeep(this.bumpContent);
+    model.cells.observeDeep(onDeep);
     model.carnet.observe(onCarnet);
     state.observe(onState);
     const awareness = room.awareness;
@@ -268,6 +284,7 @@ export class NotebookPanel extends DocumentWidget implements KernelTab, Notebook
       awareness.off("change", this.onAwareness);
       model.cells.unobserve(onCells);
       model.cells.unobserveDeep(this.bumpContent);
+      model.cells.unobserveDeep(onDeep);
       model.carnet.unobserve(onCarnet);
       state.unobserve(onState);
     };
@@ -275,6 +292,45 @@ export class NotebookPanel extends DocumentWidget implements KernelTab, Notebook
     onCarnet();
     onState();
     this.find.rebind();
+    this.trusted.value = notebookTrusted(model.cells);
+  }
+
+  // --- trust and export -----------------------------------------------------------------
+
+  private readonly updateTrust = debounce(() => {
+    const model = this.model;
+    if (model !== null) this.trusted.value = notebookTrusted(model.cells);
+  }, 100);
+
+  async trustNotebook(): Promise<void> {
+    const name = basename(this.path.value);
+    if (this.room === null) return;
+    const ok = await confirm(
+      "Trust this notebook?",
+      h(
+        "div",
+        null,
+        h("p", null, `Trust "${name}"? Its outputs will show as when you run its code yourself: unsanitised HTML with its styles.`),
+        h("p", null, "Trust only notebooks that you made or whose source you trust."),
+      ),
+      "Trust",
+    );
+    if (!ok) return;
+    try {
+      await trustNotebook(this.deps.conn, this.path.value);
+      notify(`"${name}" is trusted.`);
+    } catch (error: unknown) {
+      notify(`Could not trust ${name}: ${describeError(error)}`, "error");
+    }
+  }
+
+  async exportAs(format: string): Promise<void> {
+    const name = basename(this.path.value);
+    try {
+      saveBlob(await exportNotebook(this.deps.conn, this.path.value, format));
+    } catch (error: unknown) {
+      notify(`Could not export ${name}: ${describeError(error)}`, "error");
+    }
   }
 
   // --- cells ----------------------------------------------------------------------------

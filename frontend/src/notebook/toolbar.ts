@@ -6,6 +6,8 @@ export interface NotebookToolbar {
   readonly node: HTMLElement;
   readonly typeSelect: HTMLSelectElement;
   readonly kernelButton: HTMLButtonElement;
+  /** "Trusted" / "Not Trusted"; a click on an untrusted notebook offers to trust it. */
+  readonly trustButton: HTMLButtonElement;
 }
 
 export function createToolbar(nb: NotebookActions & { save(): Promise<void> }): NotebookToolbar {
@@ -38,6 +40,8 @@ export function createToolbar(nb: NotebookActions & { save(): Promise<void> }): 
     title: "Change the kernel",
   });
   kernelButton.addEventListener("click", () => void nb.changeKernel());
+  const trustButton = el("button", { type: "button", className: "carnet-NotebookToolbar-trust" });
+  trustButton.addEventListener("click", () => void nb.trustNotebook());
   node.append(
     button("Save and create checkpoint", "⬇", () => nb.save(), "save"),
     button("Insert a cell below", "+", () => nb.insert("below"), "insert"),
@@ -52,7 +56,8 @@ export function createToolbar(nb: NotebookActions & { save(): Promise<void> }): 
     sep(),
     typeSelect,
     el("span", { className: "carnet-NotebookToolbar-spacer" }),
+    trustButton,
     kernelButton,
   );
-  return { node, typeSelect, kernelButton };
+  return { node, typeSelect, kernelButton, trustButton };
 }

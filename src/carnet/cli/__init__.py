@@ -87,6 +87,10 @@ def _dispatch(family: str, parsed: Parsed) -> int:
         from carnet.cli.plugin import plugin_command
 
         return plugin_command(parsed)
+    if command == "trust":
+        from carnet.cli.trust import trust_notebooks
+
+        return trust_notebooks(parsed.positional)
     if command == "certificate":
         from carnet.cli.manage import make_certificate
 

@@ -12,7 +12,17 @@ from dataclasses import dataclass, field
 from carnet.config.loader import Assignment
 from carnet.config.options import BY_CLI, IGNORED_TRAITS, OWNED_SECTIONS, lookup
 
-SUBCOMMANDS = ("lab", "notebook", "password", "list", "stop", "certificate", "plugin", "singleuser")
+SUBCOMMANDS = (
+    "lab",
+    "notebook",
+    "password",
+    "list",
+    "stop",
+    "certificate",
+    "plugin",
+    "singleuser",
+    "trust",
+)
 
 # Flags: name -> (section, trait, value) it sets, or None for a command-level switch.
 FLAGS: dict[str, tuple[str, str, object] | None] = {

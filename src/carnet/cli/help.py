@@ -19,6 +19,9 @@ Subcommands:
   stop [PORT]    stop the server on PORT (default 8888)
   certificate [HOST ...] [--cert FILE] [--key FILE] [--days N] [--force]
                  write a self-signed TLS certificate and key (key mode 0600)
+  trust FILE [FILE ...]
+                 trust notebooks (sign them, as `jupyter trust`): their outputs show
+                 unsanitised and their JavaScript runs
   plugin list|enable NAME|disable NAME
                  list the plugins, or turn one on or off
   singleuser     run as JupyterHub's single-user server (`carnet-singleuser`; reads the

@@ -38,6 +38,7 @@ from pycrdt import (
     read_message,
 )
 
+from carnet.contents.trust import cells_trusted
 from carnet.documents import loaders
 from carnet.documents.codes import CLOSE_GOING_AWAY, CLOSE_TOO_SLOW
 from carnet.documents.lineage import DiskState
@@ -290,6 +291,9 @@ class NotebookRoom(DocumentRoom):
         super().__init__(*args, **kwargs)
         self.ynotebook: YNotebook = loaders.new_ynotebook(self.doc)
         self.disk_cells = len(self.ynotebook.ycells)
+        # Whether the bytes last encoded came from cells that all pass nbformat's
+        # ``check_cells`` (then a save signs the file, as jupyter_server does).
+        self.encoded_trusted = False
 
     async def file_bytes(self) -> bytes | None:
         # The document is read here; validating and encoding (the costly part on big
@@ -311,7 +315,30 @@ class NotebookRoom(DocumentRoom):
             return None
         if not cells and self.disk_cells > 0:
             return None  # an emptied document never replaces a notebook that had cells
+        self.encoded_trusted = cells_trusted(nb)
         return loaders.notebook_bytes(loaders.strip_for_disk(nb))
+
+    def mark_trusted(self, trusted: bool) -> None:
+        """nbformat's ``mark_cells``: every code cell's ``metadata.trusted`` (quietly: the
+        flag is never written to the file)."""
+        with self.server_write(quiet=True):
+            for ycell in self.ynotebook.ycells:
+                if ycell.get("cell_type") != "code":
+                    continue
+                metadata = ycell.get("metadata")
+                if metadata is None:
+                    ycell["metadata"] = Map({"trusted": trusted})
+                elif metadata.get("trusted") is not trusted:
+                    metadata["trusted"] = trusted
+
+    def code_cells_trusted(self) -> bool:
+        """Whether every code cell is marked trusted."""
+        for ycell in self.ynotebook.ycells:
+            if ycell.get("cell_type") == "code":
+                metadata = ycell.get("metadata")
+                if metadata is None or metadata.get("trusted") is not True:
+                    return False
+        return True
 
     def reload(self, data: bytes) -> None:
         nb = loaders.read_notebook(data, self.path)

@@ -39,6 +39,7 @@ import anyio
 import anyio.to_thread
 
 from carnet.contents import ContentsManager, atomic_write, normalize_api_path
+from carnet.contents.trust import Notary, TrustError
 from carnet.documents.codes import CLOSE_DELETED, CLOSE_GOING_AWAY
 from carnet.documents.history import (
     DEFAULT_MAX_SIZE,
@@ -98,8 +99,11 @@ class DocumentService:
         idle_timeout: float = 60.0,
         history_max_size: int = DEFAULT_MAX_SIZE,
         history_max_versions: int = DEFAULT_MAX_VERSIONS,
+        notary: Notary | None = None,
     ) -> None:
         self._contents = contents
+        # Notebook trust (Jupyter's signatures); None: nothing is signed or checked.
+        self.notary = notary
         self._store = LineageStore(state_dir / "documents.sqlite3" if state_dir else None)
         history_store = HistoryStore(
             state_dir / "history.sqlite3" if state_dir else None,
@@ -205,6 +209,7 @@ class DocumentService:
         disk = DiskState(st.st_size, st.st_mtime_ns, digest)
         lineage = await self._thread(partial(self._store.load, file_id, kind))
         crlf = False
+        signed = False
         if kind == FILE:
             text, crlf = loaders.read_text(data, path)
         # The file as the lineage last saw it, or as it was when a save was cut short.
@@ -213,6 +218,7 @@ class DocumentService:
             update, epoch = lineage.state, lineage.epoch
         elif kind == NOTEBOOK:
             nb = await self._thread(partial(loaders.read_notebook, data, path))
+            signed = await self._is_signed(nb)
             update = await self._thread(partial(loaders.notebook_update, nb, path))
             epoch = uuid.uuid4().hex
         else:
@@ -224,6 +230,11 @@ class DocumentService:
             if restored:
                 with room.server_write(quiet=True):
                     loaders.reset_run_state(room.ynotebook)
+                # Trusted since (``jupyter trust``)? Cells run here keep their mark anyway.
+                if not room.code_cells_trusted() and await self._is_signed_data(data):
+                    room.mark_trusted(True)
+            else:
+                room.mark_trusted(signed)
         else:
             room = TextRoom(file_id, path, epoch, update, disk, self._changed, crlf=crlf)
         room.set_status(stdin=None)
@@ -241,6 +252,111 @@ class DocumentService:
 
     def _changed(self, room: DocumentRoom) -> None:
         """A document changed (called inside its transaction: only bookkeeping here)."""
+
+    # --- trust (Jupyter's notebook signatures) -------------------------------------------------
+
+    async def _is_signed(self, nb: Any) -> bool:
+        notary = self.notary
+        if notary is None:
+            return False
+        return await self._thread(partial(notary.is_signed, nb))
+
+    async def _is_signed_data(self, data: bytes) -> bool:
+        notary = self.notary
+        if notary is None:
+            return False
+        try:
+            return await self._thread(partial(notary.is_signed_bytes, data))
+        except TrustError:
+            return False
+
+    async def _mark_from_disk(self, room: DocumentRoom, data: bytes) -> None:
+        """After the file replaced the document: trusted cells iff the file is signed."""
+        from carnet.documents.room import NotebookRoom
+
+        if isinstance(room, NotebookRoom):
+            room.mark_trusted(await self._is_signed_data(data))
+
+    async def _sign_saved(self, room: DocumentRoom, data: bytes) -> None:
+        """A saved notebook whose cells are all trusted is signed (jupyter_server's rule)."""
+        from carnet.documents.room import NotebookRoom
+
+        notary = self.notary
+        if notary is None or not isinstance(room, NotebookRoom) or not room.encoded_trusted:
+            return
+        try:
+            await self._thread(partial(notary.sign_bytes, data))
+        except Exception:
+            log.exception("Could not sign %s", room.path)
+
+    async def trust_status(self, path: str) -> dict[str, Any]:
+        """``GET api/trust/<path>``: whether the notebook file's signature checks."""
+        path, data = await self._notebook_file(path)
+        notary = self._require_notary()
+        try:
+            signed = await self._thread(partial(notary.is_signed_bytes, data))
+        except TrustError as e:
+            raise CarnetError(f"{path} is {e}", "not a notebook", status=422) from None
+        return {"path": path, "trusted": signed}
+
+    async def trust(self, path: str) -> dict[str, Any]:
+        """``POST api/trust/<path>``: the user trusts the notebook ("Trust Notebook").
+
+        Every code cell of its open document is marked trusted (open pages re-render their
+        outputs at once), the document is saved, and the file is signed.
+        """
+        from carnet.documents.room import NotebookRoom
+
+        path, data = await self._notebook_file(path)
+        notary = self._require_notary()
+        try:
+            await self._thread(partial(notary.parse, data))
+        except TrustError as e:
+            raise CarnetError(f"{path} is {e}", "not a notebook", status=422) from None
+        for room in list(self._rooms.values()):
+            if isinstance(room, NotebookRoom) and room.path == path and not room.deleted:
+                async with room.lock:
+                    room.mark_trusted(True)
+                    await self._save_locked(room)
+                    await self._store_lineage(room)
+        path, data = await self._notebook_file(path)
+        try:
+            await self._thread(partial(notary.sign_bytes, data))
+        except TrustError as e:
+            raise CarnetError(f"{path} is {e}", "not a notebook", status=422) from None
+        except OSError as e:
+            raise CarnetError(f"Could not sign {path}: {e}", "not signed", status=500) from None
+        return {"path": path, "trusted": True}
+
+    async def notebook_bytes(self, path: str) -> bytes | None:
+        """The file bytes of the open notebook document of ``path`` (None if none is open)."""
+        from carnet.documents.room import NotebookRoom
+
+        path = normalize_api_path(path)
+        for room in list(self._rooms.values()):
+            if isinstance(room, NotebookRoom) and room.path == path and not room.deleted:
+                async with room.lock:
+                    return await room.file_bytes()
+        return None
+
+    def _require_notary(self) -> Notary:
+        if self.notary is None:
+            raise CarnetError("Notebook trust is not available", "no trust", status=501)
+        return self.notary
+
+    async def _notebook_file(self, path: str) -> tuple[str, bytes]:
+        path = normalize_api_path(path)
+        model = await self._contents.get(path, content=False)  # confinement, hidden, existence
+        if model["type"] != "notebook":
+            raise BadRequest(f"{path} is not a notebook", "not a notebook")
+        os_path = str(self._contents.local_path(path))
+        try:
+            data, _ = await self._thread(partial(_read, os_path))
+        except FileNotFoundError:
+            raise NotFound(f"No such file: {path}") from None
+        except OSError as e:
+            raise CarnetError(f"Cannot read {path}: {e.strerror}", status=403) from None
+        return path, data
 
     # --- saving ------------------------------------------------------------------------------
 
@@ -309,6 +425,7 @@ class DocumentService:
             self.history.record_soon(room.path, data)
         room.saved()
         room.set_status(saved=_iso_now(), last_error=None, conflict=None)
+        await self._sign_saved(room, data)
         return True
 
     async def _disk_version(
@@ -396,6 +513,7 @@ class DocumentService:
         for room in rooms:
             async with room.lock:
                 room.reload(data)
+                await self._mark_from_disk(room, data)
                 room.disk = disk
                 room.dirty = False
                 room.saved()
@@ -433,6 +551,7 @@ class DocumentService:
                 # Perhaps an editor is half-way through writing it: look again next time.
                 room.set_status(last_error=f"The file on disk is not readable: {e.message}")
                 return
+            await self._mark_from_disk(room, data)
             room.disk = disk
             room.dirty = False
             room.saved()

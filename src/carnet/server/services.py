@@ -179,6 +179,7 @@ def _executor(
 
 def _document_service(plan: Plan, contents: ContentsManager) -> DocumentService:
     """Open notebooks and text files, their lineages under ``<data dir>/carnet``."""
+    from carnet.contents.trust import Notary
     from carnet.documents import DocumentService
 
     delay = max(0.05, plan.settings.document_save_delay)
@@ -190,6 +191,8 @@ def _document_service(plan: Plan, contents: ContentsManager) -> DocumentService:
         idle_timeout=plan.settings.document_cleanup_delay,
         history_max_size=plan.settings.history_max_size,
         history_max_versions=plan.settings.history_max_versions,
+        # Signatures in the Jupyter data dir, shared with `jupyter trust` and jupyter_server.
+        notary=Notary(str(_ui_state_dir().parent)),
     )
 
 

@@ -96,10 +96,19 @@ def all_routes(deps: WebDeps) -> list[BaseRoute]:
         *terminal_routes.routes(deps.terminals, deps.activity),
         *document_routes.routes(deps.documents, deps.activity),
         *history_routes.routes(deps.documents.history if deps.documents is not None else None),
+        *_export_routes(deps),
         *plugin_routes.routes(deps.plugins),
         *static_routes(deps.static_dir),
         *pages.routes(deps.static_dir, base, deps.default_url),
     ]
+
+
+def _export_routes(deps: WebDeps) -> list[BaseRoute]:
+    """nbconvert exports (of open documents when there are) and notebook trust."""
+    from carnet.documents.export import ExportService
+    from carnet.web.routes import nbconvert
+
+    return nbconvert.routes(ExportService(deps.contents, deps.documents), deps.documents)
 
 
 def _kernel_routes(deps: WebDeps) -> list[BaseRoute]:
