@@ -11,6 +11,7 @@ import { fileBrowserPlugin } from "./core/filebrowser";
 import { notebookPlugin } from "./core/notebook";
 import { WORKSPACE_ID, createLayoutPlugin } from "./core/layout";
 import { hubPlugin } from "./core/hub";
+import { inspectorPlugin } from "./core/inspector";
 import { metricsPlugin } from "./core/metrics";
 import { runningPlugin } from "./core/running";
 import { settingsPlugin } from "./core/settings";
@@ -66,6 +67,7 @@ async function start(root: HTMLElement): Promise<void> {
     settingsPlugin,
     terminalPlugin,
     consolePlugin,
+    inspectorPlugin,
     metricsPlugin,
     hubPlugin,
     layout,

@@ -9,6 +9,8 @@ import { defaultKeymap, history, historyKeymap, indentWithTab, redo, undo } from
 import {
   HighlightStyle,
   bracketMatching,
+  foldGutter,
+  foldKeymap,
   indentOnInput,
   indentUnit,
   syntaxHighlighting,
@@ -28,6 +30,7 @@ import {
   rectangularSelection,
 } from "@codemirror/view";
 import { tags as t } from "@lezer/highlight";
+import { rulers } from "./rulers";
 import { loadLanguage } from "./languages";
 
 export interface EditorConfig {
@@ -38,6 +41,9 @@ export interface EditorConfig {
   readonly highlightActiveLine: boolean;
   readonly matchBrackets: boolean;
   readonly autoClosingBrackets: boolean;
+  readonly codeFolding: boolean;
+  /** Columns where a vertical ruler is drawn. */
+  readonly rulers: readonly number[];
 }
 
 export interface EditorOptions {
@@ -102,6 +108,8 @@ function configExtensions(config: EditorConfig): Extension[] {
   if (config.highlightActiveLine) out.push(highlightActiveLine());
   if (config.matchBrackets) out.push(bracketMatching());
   if (config.autoClosingBrackets) out.push(closeBrackets(), keymap.of(closeBracketsKeymap));
+  if (config.codeFolding) out.push(foldGutter(), keymap.of(foldKeymap));
+  out.push(rulers(config.rulers));
   return out;
 }
 

@@ -29,6 +29,8 @@ export interface CellHost {
   /** The code cells' language ("python"), from the kernel. */
   codeLanguage(): string | null;
   createEditor(options: import("./editor").CellEditorOptions): CellEditor;
+  /** Completion and inspection by the notebook's kernel (for code cells). */
+  kernelAssist(): import("../editor/intel").KernelAssist | null;
   createOutputArea(trusted: boolean): OutputAreaLike;
   renderMarkdown(text: string): DocumentFragment | HTMLElement;
   highlight(code: string, language: string | null): DocumentFragment | null;
@@ -319,6 +321,7 @@ export class CellView {
       onFocus: () => this.host.editorFocused(this),
       onEdge: (direction) => this.host.editorEdge(this, direction),
       onCursor: (line, column) => this.host.cursorMoved(line, column),
+      assist: this.type === "code" ? this.host.kernelAssist() : null,
     });
     return this.editor;
   }

@@ -10,7 +10,15 @@
  */
 import { closeBrackets, closeBracketsKeymap } from "@codemirror/autocomplete";
 import { defaultKeymap, indentWithTab } from "@codemirror/commands";
-import { HighlightStyle, bracketMatching, indentOnInput, indentUnit, syntaxHighlighting } from "@codemirror/language";
+import {
+  HighlightStyle,
+  bracketMatching,
+  foldGutter,
+  foldKeymap,
+  indentOnInput,
+  indentUnit,
+  syntaxHighlighting,
+} from "@codemirror/language";
 import { Compartment, EditorSelection, EditorState, type Extension, type Range } from "@codemirror/state";
 import {
   Decoration,
@@ -28,6 +36,8 @@ import { tags as t } from "@lezer/highlight";
 import { YSyncConfig, ySync, ySyncFacet } from "y-codemirror.next";
 import * as Y from "yjs";
 import type { Awareness } from "y-protocols/awareness";
+import { type KernelAssist, kernelAssist } from "../editor/intel";
+import { rulers } from "../editor/rulers";
 import { loadLanguage } from "../editor/languages";
 
 export interface CellEditorConfig {
@@ -37,6 +47,9 @@ export interface CellEditorConfig {
   readonly insertSpaces: boolean;
   readonly matchBrackets: boolean;
   readonly autoClosingBrackets: boolean;
+  readonly codeFolding: boolean;
+  /** Columns where a vertical ruler is drawn. */
+  readonly rulers: readonly number[];
 }
 
 export interface CellEditorOptions {
@@ -50,6 +63,8 @@ export interface CellEditorOptions {
   /** Arrow up on the first line / down on the last: the notebook moves to the next cell. */
   readonly onEdge: (direction: -1 | 1) => boolean;
   readonly onCursor: (line: number, column: number) => void;
+  /** Completion and inspection by the kernel (code cells). */
+  readonly assist?: KernelAssist | null;
 }
 
 export interface CellEditor {
@@ -97,6 +112,8 @@ function configExtensions(config: CellEditorConfig): Extension[] {
   if (config.lineWrap) out.push(EditorView.lineWrapping);
   if (config.matchBrackets) out.push(bracketMatching());
   if (config.autoClosingBrackets) out.push(closeBrackets(), keymap.of(closeBracketsKeymap));
+  if (config.codeFolding) out.push(foldGutter(), keymap.of(foldKeymap));
+  out.push(rulers(config.rulers));
   return out;
 }
 
@@ -291,6 +308,7 @@ export function createCellEditor(options: CellEditorOptions): CellEditor {
       }
     }),
   ];
+  if (options.assist != null) extensions.push(kernelAssist(options.assist));
   if (options.awareness !== null) extensions.push(remoteCursors(options.ytext, options.awareness));
   const view = new EditorView({
     state: EditorState.create({ doc: options.ytext.toString(), extensions }),
