@@ -126,8 +126,10 @@ export function completionMatches(reply: Record<string, unknown>): TypedMatch[] 
       if (item === null || typeof item !== "object") continue;
       const t = item as Record<string, unknown>;
       if (typeof t["text"] !== "string") continue;
+      const type = typeof t["type"] === "string" ? t["type"] : "";
       info.set(t["text"], {
-        type: typeof t["type"] === "string" ? t["type"] : "",
+        // IPython says "<unknown>" when jedi ran out of time.
+        type: type === "<unknown>" ? "" : type,
         signature: typeof t["signature"] === "string" ? t["signature"] : "",
       });
     }

@@ -173,6 +173,8 @@ export class CellView {
       if (e.target instanceof Element && e.target.closest(".cm-editor, .carnet-Cell-stdin, .carnet-CellToolbar")) {
         return;
       }
+      // A completion option picked with the mouse: the popup is gone before the event got here.
+      if (e.target instanceof Node && !e.target.isConnected) return;
       this.host.cellClicked(this, e);
     });
 
