@@ -151,8 +151,7 @@ def test_console_tab_completion_and_help(lab: Lab) -> None:
     editor = page.locator(".carnet-ConsoleInput .cm-content:visible")
     expect(editor).to_have_text("import os; os.listdir", timeout=KERNEL_MS)
     # Inspection asks the kernel's namespace (nothing above ran): a builtin.
-    page.keyboard.press("Control+a")
-    page.keyboard.type("len(")
+    page.keyboard.type("; len(")
     page.keyboard.press("Shift+Tab")
     expect(page.locator(TOOLTIP)).to_contain_text("Return the number of items", timeout=KERNEL_MS)
 
