@@ -71,7 +71,9 @@ def test_tab_completes_from_the_kernel(lab: Lab) -> None:
     page.keyboard.type("import os\nos.pa")
     page.keyboard.press("Tab")
     popup = page.locator(POPUP)
-    option = popup.locator("li").filter(has=page.locator(".cm-completionLabel", has_text=re.compile("^path$")))
+    option = popup.locator("li").filter(
+        has=page.locator(".cm-completionLabel", has_text=re.compile("^path$"))
+    )
     expect(option).to_be_visible(timeout=KERNEL_MS)
     expect(popup.locator("li").filter(has_text="pardir")).to_be_visible()
     # ipykernel's types (`_jupyter_types_experimental`) are shown beside the matches.
@@ -226,7 +228,9 @@ def test_toggle_line_numbers(lab: Lab) -> None:
     write_notebook(lab, "numbers.ipynb", [code_cell("a = 1\nb = 2")])
     doc = open_notebook(lab, "numbers.ipynb")
     edit_first_cell(lab, doc)
-    numbers = doc.locator(".carnet-Cell-code .cm-lineNumbers .cm-gutterElement", has_text=re.compile("^2$"))
+    numbers = doc.locator(
+        ".carnet-Cell-code .cm-lineNumbers .cm-gutterElement", has_text=re.compile("^2$")
+    )
     expect(numbers).to_have_count(0)
     command_mode(lab, doc)
     lab.page.keyboard.press("l")
