@@ -104,6 +104,18 @@ def test_tab_completes_from_the_kernel(lab: Lab) -> None:
     expect(popup).to_be_hidden()
 
 
+def test_completion_counts_code_points(lab: Lab) -> None:
+    """The protocol's offsets are unicode code points: an emoji is one, not two UTF-16 units."""
+    write_notebook(lab, "astral.ipynb", [code_cell("\n# after")])
+    doc = open_notebook(lab, "astral.ipynb")
+    page = lab.page
+    edit_first_cell(lab, doc)
+    page.keyboard.press("Control+Home")
+    page.keyboard.type("'\U0001f600'.upp")
+    page.keyboard.press("Tab")
+    expect_source(lab, "'\U0001f600'.upper\n# after")
+
+
 def test_shift_tab_shows_the_docs_at_the_cursor(lab: Lab) -> None:
     write_notebook(lab, "inspect.ipynb", [code_cell("")])
     doc = open_notebook(lab, "inspect.ipynb")
