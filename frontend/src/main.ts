@@ -12,6 +12,7 @@ import { notebookPlugin } from "./core/notebook";
 import { WORKSPACE_ID, createLayoutPlugin } from "./core/layout";
 import { historyPlugin } from "./core/history";
 import { hubPlugin } from "./core/hub";
+import { inspectorPlugin } from "./core/inspector";
 import { metricsPlugin } from "./core/metrics";
 import { runningPlugin } from "./core/running";
 import { settingsPlugin } from "./core/settings";
@@ -68,6 +69,7 @@ async function start(root: HTMLElement): Promise<void> {
     settingsPlugin,
     terminalPlugin,
     consolePlugin,
+    inspectorPlugin,
     metricsPlugin,
     hubPlugin,
     layout,

@@ -3,9 +3,11 @@
  * console keys: Shift+Enter runs; Up on the first line and Down on the last walk the input
  * history. Loaded on demand with CodeMirror (its own chunk).
  */
+import { completionStatus } from "@codemirror/autocomplete";
 import { EditorSelection, Prec, StateEffect } from "@codemirror/state";
 import { EditorView, keymap } from "@codemirror/view";
 import { type EditorHandle, createEditor } from "../editor/codemirror";
+import { type KernelAssist, kernelAssist } from "../editor/intel";
 
 export interface InputEditorOptions {
   readonly parent: HTMLElement;
@@ -13,6 +15,8 @@ export interface InputEditorOptions {
   readonly label: string;
   readonly onRun: () => void;
   readonly onHistory: (direction: -1 | 1) => string | null;
+  /** Tab completion, Shift+Tab inspection and contextual help from the console's kernel. */
+  readonly assist?: KernelAssist;
 }
 
 export interface InputEditor {
@@ -39,6 +43,8 @@ export function createInputEditor(options: InputEditorOptions): InputEditor {
       highlightActiveLine: false,
       matchBrackets: true,
       autoClosingBrackets: false,
+      codeFolding: false,
+      rulers: [],
     },
     onChange: () => undefined,
     onCursor: () => undefined,
@@ -53,7 +59,8 @@ export function createInputEditor(options: InputEditorOptions): InputEditor {
   };
   const walk = (direction: -1 | 1) => (v: EditorView): boolean => {
     const { main } = v.state.selection;
-    if (!main.empty) return false;
+    // Arrows move in the completion popup while it is open.
+    if (!main.empty || completionStatus(v.state) !== null) return false;
     const line = v.state.doc.lineAt(main.head).number;
     if (direction === -1 ? line !== 1 : line !== v.state.doc.lines) return false;
     const text = options.onHistory(direction);
@@ -78,6 +85,9 @@ export function createInputEditor(options: InputEditorOptions): InputEditor {
       ),
     ),
   });
+  if (options.assist !== undefined) {
+    view.dispatch({ effects: StateEffect.appendConfig.of(kernelAssist(options.assist)) });
+  }
   return {
     handle,
     getText: () => view.state.doc.toString(),

@@ -275,6 +275,12 @@ export class ConsoleWidget extends Widget implements KernelTab {
     return next === this.history.length ? this.draft : (this.history[next] ?? "");
   }
 
+  /** Completion and inspection requests; null once the console is closed or its kernel dead. */
+  private async ask(msgType: string, content: Record<string, unknown>): Promise<Record<string, unknown> | null> {
+    if (this.isDisposed || this.socket.current === "dead") return null;
+    return await this.socket.request("shell", msgType, content).done;
+  }
+
   private async loadEditor(): Promise<void> {
     let mod: typeof import("./input-editor");
     try {
@@ -290,6 +296,11 @@ export class ConsoleWidget extends Widget implements KernelTab {
       label: "Console input",
       onRun: () => this.runSelected(),
       onHistory: (direction) => this.walkHistory(direction),
+      assist: {
+        complete: (code, cursorPos) => this.ask("complete_request", { code, cursor_pos: cursorPos }),
+        inspect: (code, cursorPos, detailLevel) =>
+          this.ask("inspect_request", { code, cursor_pos: cursorPos, detail_level: detailLevel }),
+      },
     });
     this.node.dataset["ready"] = "1";
     if (this.node.contains(document.activeElement) || this.isVisible) this.editor.focus();

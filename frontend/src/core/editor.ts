@@ -15,6 +15,12 @@ import { openPath } from "./filebrowser";
 
 export const EDITOR_SETTINGS = "@carnet/fileeditor-extension:plugin";
 
+/** The `rulers` setting as columns: positive whole numbers, anything else ignored. */
+export function rulerColumns(value: unknown): number[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter((c): c is number => typeof c === "number" && Number.isInteger(c) && c > 0 && c < 1000);
+}
+
 export const editorPlugin: CarnetPlugin = {
   id: "@carnet/fileeditor-extension:plugin",
   activate(app: CarnetApp) {
@@ -31,6 +37,14 @@ export const editorPlugin: CarnetPlugin = {
         { key: "highlightActiveLine", title: "Highlight the current line", type: "boolean", default: true },
         { key: "matchBrackets", title: "Highlight matching brackets", type: "boolean", default: true },
         { key: "autoClosingBrackets", title: "Close brackets automatically", type: "boolean", default: false },
+        { key: "codeFolding", title: "Code folding", type: "boolean", default: true },
+        {
+          key: "rulers",
+          title: "Rulers",
+          description: "Columns where a vertical line is drawn, as a JSON list, e.g. [80, 100].",
+          type: "json",
+          default: [],
+        },
       ],
     });
     const field = <T>(key: string) => settings.watch<T>(EDITOR_SETTINGS, key);
@@ -41,6 +55,8 @@ export const editorPlugin: CarnetPlugin = {
     const activeLine = field<boolean>("highlightActiveLine");
     const brackets = field<boolean>("matchBrackets");
     const closing = field<boolean>("autoClosingBrackets");
+    const folding = field<boolean>("codeFolding");
+    const rulers = field<unknown>("rulers");
     const config = computed<EditorConfig>(() => ({
       lineNumbers: lineNumbers.value,
       lineWrap: lineWrap.value,
@@ -49,6 +65,8 @@ export const editorPlugin: CarnetPlugin = {
       highlightActiveLine: activeLine.value,
       matchBrackets: brackets.value,
       autoClosingBrackets: closing.value,
+      codeFolding: folding.value,
+      rulers: rulerColumns(rulers.value),
     }));
 
     app.viewers.add({

@@ -9,7 +9,7 @@ import type { KeyBinding } from "../model/keymap";
 import type { NotebookActions } from "../notebook/actions";
 import type { CellEditorConfig } from "../notebook/editor";
 import type { CarnetApp, CarnetPlugin } from "../plugins/api";
-import { EDITOR_SETTINGS } from "./editor";
+import { EDITOR_SETTINGS, rulerColumns } from "./editor";
 import { openPath } from "./filebrowser";
 import { afterReady } from "../util/ready";
 
@@ -157,6 +157,8 @@ export const notebookPlugin: CarnetPlugin = {
     const insertSpaces = field<boolean>("insertSpaces");
     const brackets = field<boolean>("matchBrackets");
     const closing = field<boolean>("autoClosingBrackets");
+    const folding = field<boolean>("codeFolding");
+    const rulers = field<unknown>("rulers");
     const editorConfig = computed<CellEditorConfig>(() => ({
       // Cells show no line numbers by default, as in JupyterLab; L toggles them.
       lineNumbers: false,
@@ -165,6 +167,8 @@ export const notebookPlugin: CarnetPlugin = {
       insertSpaces: insertSpaces.value,
       matchBrackets: brackets.value,
       autoClosingBrackets: closing.value,
+      codeFolding: folding.value,
+      rulers: rulerColumns(rulers.value),
     }));
 
     app.viewers.add({

@@ -8,6 +8,8 @@ import { closeBrackets, closeBracketsKeymap } from "@codemirror/autocomplete";
 import { defaultKeymap, history, historyKeymap, indentWithTab, redo, undo } from "@codemirror/commands";
 import {
   bracketMatching,
+  foldGutter,
+  foldKeymap,
   indentOnInput,
   indentUnit,
   syntaxHighlighting,
@@ -26,6 +28,7 @@ import {
   lineNumbers,
   rectangularSelection,
 } from "@codemirror/view";
+import { rulers } from "./rulers";
 import { loadLanguage } from "./languages";
 import { tokenClasses } from "./token-classes";
 
@@ -37,6 +40,9 @@ export interface EditorConfig {
   readonly highlightActiveLine: boolean;
   readonly matchBrackets: boolean;
   readonly autoClosingBrackets: boolean;
+  readonly codeFolding: boolean;
+  /** Columns where a vertical ruler is drawn. */
+  readonly rulers: readonly number[];
 }
 
 export interface EditorOptions {
@@ -83,6 +89,8 @@ function configExtensions(config: EditorConfig): Extension[] {
   if (config.highlightActiveLine) out.push(highlightActiveLine());
   if (config.matchBrackets) out.push(bracketMatching());
   if (config.autoClosingBrackets) out.push(closeBrackets(), keymap.of(closeBracketsKeymap));
+  if (config.codeFolding) out.push(foldGutter(), keymap.of(foldKeymap));
+  out.push(rulers(config.rulers));
   return out;
 }
 

@@ -32,6 +32,8 @@ export interface CellHost {
   /** The code cells' language ("python"), from the kernel. */
   codeLanguage(): string | null;
   createEditor(options: import("./editor").CellEditorOptions): CellEditor;
+  /** Completion and inspection by the notebook's kernel (for code cells). */
+  kernelAssist(): import("../editor/intel").KernelAssist | null;
   createOutputArea(trusted: boolean): OutputAreaLike;
   /** Renders a markdown cell's text; `attachment:NAME` images come from `attachments`. */
   renderMarkdown(text: string, attachments: Readonly<Record<string, unknown>>): DocumentFragment | HTMLElement;
@@ -204,6 +206,8 @@ export class CellView {
       if (e.target instanceof Element && e.target.closest(".cm-editor, .carnet-Cell-stdin, .carnet-CellToolbar")) {
         return;
       }
+      // A completion option picked with the mouse: the popup is gone before the event got here.
+      if (e.target instanceof Node && !e.target.isConnected) return;
       this.host.cellClicked(this, e);
     });
 
@@ -413,6 +417,7 @@ export class CellView {
       onFocus: () => this.host.editorFocused(this),
       onEdge: (direction) => this.host.editorEdge(this, direction),
       onCursor: (line, column) => this.host.cursorMoved(line, column),
+      assist: this.type === "code" ? this.host.kernelAssist() : null,
     });
     // Images pasted or dropped into a markdown cell become its attachments.
     if (this.type === "markdown") this.stopImages = acceptImages(this.editor.view, this.ycell);

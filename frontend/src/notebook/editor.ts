@@ -10,7 +10,7 @@
  */
 import { closeBrackets, closeBracketsKeymap } from "@codemirror/autocomplete";
 import { defaultKeymap, indentWithTab } from "@codemirror/commands";
-import { bracketMatching, indentOnInput, indentUnit, syntaxHighlighting } from "@codemirror/language";
+import { bracketMatching, foldGutter, foldKeymap, indentOnInput, indentUnit, syntaxHighlighting } from "@codemirror/language";
 import {
   Compartment,
   EditorSelection,
@@ -35,6 +35,8 @@ import {
 import { YSyncConfig, ySync, ySyncFacet } from "y-codemirror.next";
 import * as Y from "yjs";
 import type { Awareness } from "y-protocols/awareness";
+import { type KernelAssist, kernelAssist } from "../editor/intel";
+import { rulers } from "../editor/rulers";
 import { loadLanguage } from "../editor/languages";
 import { tokenClasses } from "../editor/token-classes";
 
@@ -45,6 +47,9 @@ export interface CellEditorConfig {
   readonly insertSpaces: boolean;
   readonly matchBrackets: boolean;
   readonly autoClosingBrackets: boolean;
+  readonly codeFolding: boolean;
+  /** Columns where a vertical ruler is drawn. */
+  readonly rulers: readonly number[];
 }
 
 export interface CellEditorOptions {
@@ -58,6 +63,8 @@ export interface CellEditorOptions {
   /** Arrow up on the first line / down on the last: the notebook moves to the next cell. */
   readonly onEdge: (direction: -1 | 1) => boolean;
   readonly onCursor: (line: number, column: number) => void;
+  /** Completion and inspection by the kernel (code cells). */
+  readonly assist?: KernelAssist | null;
 }
 
 export interface CellEditor {
@@ -123,6 +130,8 @@ function configExtensions(config: CellEditorConfig): Extension[] {
   if (config.lineWrap) out.push(EditorView.lineWrapping);
   if (config.matchBrackets) out.push(bracketMatching());
   if (config.autoClosingBrackets) out.push(closeBrackets(), keymap.of(closeBracketsKeymap));
+  if (config.codeFolding) out.push(foldGutter(), keymap.of(foldKeymap));
+  out.push(rulers(config.rulers));
   return out;
 }
 
@@ -318,6 +327,7 @@ export function createCellEditor(options: CellEditorOptions): CellEditor {
       }
     }),
   ];
+  if (options.assist != null) extensions.push(kernelAssist(options.assist));
   if (options.awareness !== null) extensions.push(remoteCursors(options.ytext, options.awareness));
   const view = new EditorView({
     state: EditorState.create({ doc: options.ytext.toString(), extensions }),

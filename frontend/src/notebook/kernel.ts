@@ -1,11 +1,14 @@
 /**
  * The notebook's kernel: its session (found or created with `POST api/sessions`, as
  * JupyterLab does, for the notebook's path and `metadata.kernelspec.name`), its display name,
- * and its status, polled from `api/kernels/{id}` while the tab is visible.
+ * and its status, polled from `api/kernels/{id}` while the tab is visible. Cells run on the
+ * server; a websocket of its own to the kernel (opened on the first completion or inspection)
+ * carries `complete_request` and `inspect_request`.
  */
 import { computed, signal } from "@preact/signals-core";
 import { type Connection, listKernelSpecs } from "../api";
 import type { KernelSpecs } from "../api";
+import { KernelSocket } from "../api/kernel-socket";
 import {
   type NotebookSession,
   changeSessionKernel,
@@ -35,6 +38,7 @@ export class NotebookKernel {
   private starting: Promise<NotebookSession | null> | null = null;
   private disposed = false;
   private changing = false;
+  private socket: KernelSocket | null = null;
 
   constructor(
     private readonly conn: Connection,
@@ -145,6 +149,20 @@ export class NotebookKernel {
     if (session !== null) await renameSession(this.conn, session.id, path);
   }
 
+  /**
+   * A shell request (complete_request, inspect_request…) on this page's own websocket to the
+   * session's kernel; resolves to the reply's content, or null when there is no kernel yet.
+   */
+  async ask(msgType: string, content: Record<string, unknown>): Promise<Record<string, unknown> | null> {
+    const kernelId = this.session.value?.kernelId ?? null;
+    if (kernelId === null || this.disposed) return null;
+    if (this.socket?.kernelId !== kernelId) {
+      this.socket?.close();
+      this.socket = new KernelSocket(this.conn, kernelId);
+    }
+    return await this.socket.request("shell", msgType, content).done;
+  }
+
   /** Forgets the session (the server said there is none: it was shut down). */
   reset(): void {
     this.session.value = null;
@@ -154,5 +172,7 @@ export class NotebookKernel {
   dispose(): void {
     this.disposed = true;
     if (this.timer !== null) clearInterval(this.timer);
+    this.socket?.close();
+    this.socket = null;
   }
 }

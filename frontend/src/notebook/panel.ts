@@ -24,6 +24,7 @@ import { describeError, notify } from "../views/notify";
 import type { CellSource, NotebookActions, NotebookMode } from "./actions";
 import { CellView, type CellHost } from "./cell";
 import { type CellEditorConfig, type CellEditorOptions, createCellEditor } from "./editor";
+import type { KernelAssist } from "../editor/intel";
 import { highlightStatic } from "./highlight";
 import { CellDragAndDrop } from "./dnd";
 import { NotebookKernel } from "./kernel";
@@ -82,6 +83,11 @@ export class NotebookPanel extends DocumentWidget implements KernelTab, Notebook
   private readonly stops: (() => void)[] = [];
   private unbindDoc: (() => void) | null = null;
   private readonly origin = {};
+  private readonly assist: KernelAssist = {
+    complete: (code, cursorPos) => this.kernel.ask("complete_request", { code, cursor_pos: cursorPos }),
+    inspect: (code, cursorPos, detailLevel) =>
+      this.kernel.ask("inspect_request", { code, cursor_pos: cursorPos, detail_level: detailLevel }),
+  };
 
   constructor(
     private readonly deps: NotebookDeps,
@@ -340,6 +346,7 @@ export class NotebookPanel extends DocumentWidget implements KernelTab, Notebook
     editorConfig: () => this.cellEditorConfig(),
     codeLanguage: () => this.kernel.language.value ?? "python",
     createEditor: (options: CellEditorOptions) => createCellEditor(options),
+    kernelAssist: () => this.assist,
     createOutputArea: (trusted: boolean) => (this.deps.createOutputArea ?? createOutputArea)(this.deps.conn, trusted),
     renderMarkdown: (text: string, attachments: Readonly<Record<string, unknown>>) =>
       renderCellMarkdown(

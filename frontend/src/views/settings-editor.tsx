@@ -98,6 +98,26 @@ function FieldRow(props: { id: string; field: SettingField; settings: SettingsRe
         />
       );
       break;
+    case "json":
+      control = (
+        <input
+          id={inputId}
+          class="carnet-Input carnet-mod-json"
+          value={JSON.stringify(value ?? null)}
+          onChange={(e) => {
+            const text = e.currentTarget.value.trim();
+            let parsed: unknown;
+            try {
+              parsed = JSON.parse(text === "" ? "null" : text);
+            } catch {
+              notify(`${field.title}: ${text} is not valid JSON`, "error");
+              return;
+            }
+            set(parsed === null ? undefined : parsed);
+          }}
+        />
+      );
+      break;
     default:
       control = (
         <input id={inputId} class="carnet-Input" value={String(value ?? "")} onChange={(e) => set(e.currentTarget.value)} />
