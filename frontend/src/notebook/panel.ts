@@ -278,7 +278,10 @@ export class NotebookPanel extends DocumentWidget implements KernelTab, Notebook
       this.dirty.value = dirty;
       if (this.saveState.value !== "saving") this.saveState.value = dirty ? "modified" : "saved";
     };
-    const onDeep = (): void => this.updateTrust();
+    // Trust follows metadata and outputs, not typing (text events are sources or streams).
+    const onDeep = (events: Y.YEvent<Y.AbstractType<unknown>>[]): void => {
+      if (events.some((e) => !(e.target instanceof Y.Text))) this.updateTrust();
+    };
     model.cells.observe(onCells);
     model.cells.observeDeep(this.bumpContent);
     model.cells.observeDeep(onDeep);
