@@ -41,6 +41,7 @@ import anyio
 import anyio.to_thread
 
 from carnet.contents import normalize_api_path
+from carnet.documents.sqlpaths import move_paths
 from carnet.errors import BadRequest, CarnetError, NotFound, ServiceUnavailable
 
 if TYPE_CHECKING:
@@ -236,22 +237,7 @@ class HistoryStore:
     def rename(self, old: str, new: str) -> None:
         """Follow a rename of a file or a folder (every path below it moves too)."""
         with self._lock:
-            db = self._conn()
-            db.execute("BEGIN")
-            try:
-                # Whatever history the new path had belonged to a file that is gone.
-                db.execute("DELETE FROM versions WHERE path = ? OR substr(path, 1, ?) = ?",
-                           (new, len(new) + 1, new + "/"))  # fmt: skip
-                db.execute("UPDATE versions SET path = ? WHERE path = ?", (new, old))
-                prefix = old + "/"
-                db.execute(
-                    "UPDATE versions SET path = ? || substr(path, ?) WHERE substr(path, 1, ?) = ?",
-                    (new + "/", len(prefix) + 1, len(prefix), prefix),
-                )
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
+            move_paths(self._conn(), "versions", old, new)
 
     def forget(self, path: str) -> None:
         """A file or folder was deleted: its history goes."""

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from carnet.documents.sqlpaths import move_paths
+
 if TYPE_CHECKING:
     import sqlite3
 
@@ -124,22 +126,7 @@ class LineageStore:
     def rename(self, old: str, new: str) -> None:
         """Follow a rename of a file or a directory (every path below it moves too)."""
         with self._lock:
-            db = self._conn()
-            db.execute("BEGIN")
-            try:
-                # The new path may have had an id of its own (a file deleted there earlier).
-                db.execute("DELETE FROM files WHERE path = ? OR substr(path, 1, ?) = ?",
-                           (new, len(new) + 1, new + "/"))  # fmt: skip
-                db.execute("UPDATE files SET path = ? WHERE path = ?", (new, old))
-                prefix = old + "/"
-                db.execute(
-                    "UPDATE files SET path = ? || substr(path, ?) WHERE substr(path, 1, ?) = ?",
-                    (new + "/", len(prefix) + 1, len(prefix), prefix),
-                )
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
+            move_paths(self._conn(), "files", old, new)
 
     def forget(self, path: str) -> None:
         """A file or directory was deleted: its ids and lineages go."""
