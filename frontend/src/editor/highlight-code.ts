@@ -4,9 +4,8 @@
  * spans with the editors' classes (token-classes.ts) — classes only, as the CSP requires.
  */
 import { Language, LanguageSupport } from "@codemirror/language";
-import { highlightCode } from "@lezer/highlight";
 import { hasLanguage, loadLanguage } from "./languages";
-import { tokenClasses } from "./token-classes";
+import { highlightedFragment } from "./token-classes";
 
 /** Longer blocks stay plain. */
 const MAX_CHARS = 50_000;
@@ -53,23 +52,6 @@ export async function highlightElement(target: HTMLElement, name: string): Promi
   if (id === null || code.length > MAX_CHARS) return false;
   const language = await parserFor(id);
   if (language === null || target.textContent !== code) return false;
-  const out = document.createDocumentFragment();
-  highlightCode(
-    code,
-    language.parser.parse(code),
-    tokenClasses,
-    (text, classes) => {
-      if (classes === "") {
-        out.append(text);
-      } else {
-        const span = document.createElement("span");
-        span.className = classes;
-        span.textContent = text;
-        out.append(span);
-      }
-    },
-    () => out.append("\n"),
-  );
-  target.replaceChildren(out);
+  target.replaceChildren(highlightedFragment(code, language.parser.parse(code)));
   return true;
 }

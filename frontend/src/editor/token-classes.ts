@@ -3,7 +3,8 @@
  * for editors and for static highlighting alike; colours come from style/editor.css.
  */
 import { HighlightStyle } from "@codemirror/language";
-import { tags as t } from "@lezer/highlight";
+import type { Tree } from "@lezer/common";
+import { highlightCode, tags as t } from "@lezer/highlight";
 
 export const tokenClasses = HighlightStyle.define([
   { tag: [t.keyword, t.controlKeyword, t.moduleKeyword, t.operatorKeyword], class: "cm-k" },
@@ -22,3 +23,25 @@ export const tokenClasses = HighlightStyle.define([
   { tag: t.strong, class: "cm-strong" },
   { tag: t.invalid, class: "cm-invalid" },
 ]);
+
+/** `code` as text and `<span class="cm-…">` tokens, from its syntax tree. */
+export function highlightedFragment(code: string, tree: Tree): DocumentFragment {
+  const out = document.createDocumentFragment();
+  highlightCode(
+    code,
+    tree,
+    tokenClasses,
+    (text, classes) => {
+      if (classes === "") {
+        out.append(text);
+      } else {
+        const span = document.createElement("span");
+        span.className = classes;
+        span.textContent = text;
+        out.append(span);
+      }
+    },
+    () => out.append("\n"),
+  );
+  return out;
+}
