@@ -35,12 +35,13 @@ def write_notebook(server: CarnetServer, name: str, cells: list[Any]) -> None:
     nbformat.write(nb, server.root / name)  # type: ignore[no-untyped-call]
 
 
-def html_cell(html: str) -> Any:
+def html_cell(html: str, javascript: str | None = None) -> Any:
     v4 = nbformat.v4
-    return v4.new_code_cell(  # type: ignore[no-untyped-call]
-        "HTML(...)",
-        outputs=[v4.new_output("display_data", {"text/html": html, "text/plain": "<HTML>"})],  # type: ignore[no-untyped-call]
-    )
+    outputs = [v4.new_output("display_data", {"text/html": html, "text/plain": "<HTML>"})]  # type: ignore[no-untyped-call]
+    if javascript is not None:
+        bundle = {"application/javascript": javascript, "text/plain": "<Javascript object>"}
+        outputs.append(v4.new_output("display_data", bundle))  # type: ignore[no-untyped-call]
+    return v4.new_code_cell("HTML(...)", outputs=outputs)  # type: ignore[no-untyped-call]
 
 
 def open_notebook(lab: Lab, name: str, *, kernel: bool = False) -> Any:
@@ -60,22 +61,22 @@ def trust(lab: Lab, doc: Any) -> None:
 
 
 def test_untrusted_output_runs_nothing_until_trusted(lab: Lab) -> None:
-    write_notebook(lab.server, "scripted.ipynb", [html_cell(SCRIPTED)])
+    cell = html_cell(SCRIPTED, javascript="element.textContent = 'js ran'")
+    write_notebook(lab.server, "scripted.ipynb", [cell])
     doc = open_notebook(lab, "scripted.ipynb")
     outputs = doc.locator(".carnet-Cell-outputArea")
     expect(doc.locator(".carnet-NotebookToolbar-trust")).to_have_text("Not Trusted")
     expect(outputs.locator("#t")).to_have_text("before")  # sanitised, inline
+    expect(outputs.locator(".carnet-Output").nth(1)).to_have_text("<Javascript object>")
     expect(outputs.locator(FRAME)).to_have_count(0)
     expect(outputs.locator("script")).to_have_count(0)
 
     trust(lab, doc)
-    expect(outputs.locator(FRAME)).to_have_count(1)
+    expect(outputs.locator(FRAME)).to_have_count(2)
     expect(outputs.locator("#t")).to_have_count(0)  # no longer in carnet's page
-    frame = doc.frame_locator(FRAME)
-    expect(frame.locator("#t")).to_have_text("script ran")
-    # The iframe is sized to its content (a line of text, not the 150px default).
-    box = outputs.locator(FRAME).bounding_box()
-    assert box is not None and 0 < box["height"] < 100
+    frames = outputs.locator(FRAME)
+    expect(frames.nth(0).content_frame.locator("#t")).to_have_text("script ran")
+    expect(frames.nth(1).content_frame.locator("body")).to_have_text("js ran")
 
 
 def test_html_and_javascript_run_by_the_user(lab: Lab) -> None:
@@ -100,10 +101,19 @@ def test_html_and_javascript_run_by_the_user(lab: Lab) -> None:
     expect(frames.nth(1).content_frame.locator("body")).to_have_text("js says 23")
     # Output without scripts still renders inline, in the page.
     expect(outputs.locator("#plain")).to_have_text("no script")
-    # Inline handlers run too (clicked once the frames have their final size).
-    expect(frames.nth(0)).not_to_have_css("height", "24px")
+    # The iframe takes its content's height (reported by the frame, set through CSSOM).
+    height = html.locator("body").evaluate("b => Math.ceil(b.getBoundingClientRect().height)")
+    assert height > 40
+    expect(frames.nth(0)).to_have_css("height", f"{height}px")
+    # Inline handlers run too.
     html.locator("#b").click()
     expect(html.locator("#b")).to_have_text("2")
+    # The frames follow the app's colour scheme, also when it changes.
+    expect(html.locator("html")).to_have_css("color-scheme", "light")
+    lab.menu("Settings", "Theme", "Dark Theme")  # (keys would go to the focused frame)
+    expect(html.locator("html")).to_have_css("color-scheme", "dark")
+    text_colour = outputs.evaluate("node => getComputedStyle(node).color")
+    expect(html.locator("html")).to_have_css("color", text_colour)
 
 
 # The frame logs its refused requests (CSP, CORS) as console errors: expected here.
