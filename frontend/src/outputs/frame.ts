@@ -62,7 +62,7 @@ function listen(): void {
     for (const iframe of frames()) {
       iframe.contentWindow?.postMessage({ carnet: "sandbox-theme", theme: themeOf(iframe) }, "*");
     }
-  }).observe(document.documentElement, { attributes: true, attributeFilter: ["data-theme"] });
+  }).observe(document.documentElement, { attributes: true, attributeFilter: ["data-theme", "data-carnet-plugin-theme"] });
 }
 
 /** An iframe that shows `source` (HTML, or JavaScript to run) with its scripts isolated. */
