@@ -1,6 +1,7 @@
 """Output rendering (frontend/src/outputs/) in the browser: rich MIME types, streams and
 errors from a real kernel through the code console, rendered without running any of their
-scripts (a script that ran would set a window global) and without CSP violations (conftest);
+scripts in the page (a script that ran would set a window global; trusted ones run in a
+sandboxed frame) and without CSP violations (conftest);
 and a huge notebook output, truncated by the server, shown in full on demand."""
 
 from __future__ import annotations
@@ -54,13 +55,11 @@ def test_matplotlib_png_and_svg_are_images(lab: Lab) -> None:
     assert globals_set(lab, "__svgRan") == []
 
 
-def test_html_is_shown_but_its_scripts_never_run(lab: Lab) -> None:
+def test_html_is_shown_and_its_scripts_never_run_in_the_page(lab: Lab) -> None:
     new_console(lab)
     html = (
         "<table class='t'><thead><tr><th>name</th><th>value</th></tr></thead>"
         "<tbody><tr><td>alpha</td><td style='color: rgb(200, 0, 0)'>1</td></tr></tbody></table>"
-        "<script>window.__scriptRan = 1</script>"
-        "<div onclick='window.__handlerRan = 1' id='clickme'>click me</div>"
         "<a href='javascript:window.__linkRan = 1' id='jslink'>link</a>"
     )
     cell = run(lab, f"from IPython.display import HTML, display\ndisplay(HTML({html!r}))")
@@ -70,13 +69,23 @@ def test_html_is_shown_but_its_scripts_never_run(lab: Lab) -> None:
     # Style attributes of trusted output are applied (through CSSOM, which the CSP allows).
     color = table.locator("td").nth(1).evaluate("td => getComputedStyle(td).color")
     assert color == "rgb(200, 0, 0)"
-    assert cell.locator("script").count() == 0
-    cell.locator("#clickme").click()
     assert cell.locator("#jslink").get_attribute("href") is None
+    # With scripts, the (trusted) output runs in a sandboxed frame: never in the page.
+    scripted = (
+        "<script>window.__scriptRan = 1; document.body.dataset.ran = 'yes'</script>"
+        "<div onclick='window.__handlerRan = 1; this.textContent = \"clicked\"' id='clickme'>"
+        "click me</div>"
+    )
+    cell = run(lab, f"from IPython.display import HTML, display\ndisplay(HTML({scripted!r}))")
+    assert cell.locator("script").count() == 0
+    frame = cell.frame_locator("iframe.carnet-Output-frame")
+    expect(frame.locator("body[data-ran='yes']")).to_have_count(1)
+    frame.locator("#clickme").click()
+    expect(frame.locator("#clickme")).to_have_text("clicked")
     js = run(
         lab, "from IPython.display import Javascript\ndisplay(Javascript('window.__jsRan = 1'))"
     )
-    assert "Javascript object" in js.locator(".carnet-OutputArea").inner_text()
+    expect(js.locator("iframe.carnet-Output-frame")).to_have_count(1)
     assert globals_set(lab, "__scriptRan", "__handlerRan", "__linkRan", "__jsRan") == []
 
 

@@ -59,6 +59,13 @@ def styled(doc: Any) -> Any:
     return doc.locator(".carnet-Cell-outputArea #styled")
 
 
+def framed(doc: Any) -> Any:
+    """The styled element once trusted: its output has a script, so it shows in a frame."""
+    return doc.frame_locator(".carnet-Cell-outputArea iframe.carnet-Output-frame").locator(
+        "#styled"
+    )
+
+
 def test_trust_notebook_renders_outputs_trusted_and_survives_a_restart(
     server: CarnetServer,
     carnet_factory: Callable[..., CarnetServer],
@@ -77,9 +84,14 @@ def test_trust_notebook_renders_outputs_trusted_and_survives_a_restart(
     dialog = lab.dialog()
     expect(dialog).to_contain_text("Trust only notebooks")
     dialog.get_by_role("button", name="Trust").click()
-    expect(styled(doc)).to_have_css("color", "rgb(255, 0, 0)")  # re-rendered trusted
+    expect(framed(doc)).to_have_css("color", "rgb(255, 0, 0)")  # re-rendered trusted
     expect(trust).to_have_text("Trusted")
-    assert lab.page.evaluate("document.body.dataset.pwned") is None  # the CSP still holds
+    expect(styled(doc)).to_have_count(0)
+    # The script ran, in its sandboxed frame: it marked the frame's body, not the page's.
+    expect(
+        doc.frame_locator("iframe.carnet-Output-frame").locator("body[data-pwned='1']")
+    ).to_have_count(1)
+    assert lab.page.evaluate("document.body.dataset.pwned") is None
 
     # A new server, without the lineage carnet kept of the document: only the file's
     # signature can say the notebook is trusted now.
@@ -90,7 +102,7 @@ def test_trust_notebook_renders_outputs_trusted_and_survives_a_restart(
     lab2 = new_lab(again).open()
     doc2 = open_notebook(lab2, "foreign.ipynb")
     expect(doc2.locator(".carnet-NotebookToolbar-trust")).to_have_text("Trusted")
-    expect(styled(doc2)).to_have_css("color", "rgb(255, 0, 0)")
+    expect(framed(doc2)).to_have_css("color", "rgb(255, 0, 0)")
 
 
 def test_save_and_export_as_downloads_the_file(lab: Lab) -> None:

@@ -240,7 +240,7 @@ export class OutputArea {
   private bundleNode(output: OutputJSON): HTMLElement {
     const data = isRecord(output["data"]) ? output["data"] : {};
     const metadata = isRecord(output["metadata"]) ? output["metadata"] : {};
-    const found = this.registry.preferred(data);
+    const found = this.registry.preferred(data, this.trusted);
     if (found === null) {
       const empty = document.createElement("div");
       empty.className = "carnet-Output-empty";

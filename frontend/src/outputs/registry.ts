@@ -18,6 +18,8 @@ export interface RenderContext {
 export interface MimeRenderer extends Ranked {
   /** The MIME types it renders (exact names). */
   readonly mimeTypes: readonly string[];
+  /** Renders only trusted outputs (it runs their code); untrusted bundles fall back past it. */
+  readonly trustedOnly?: boolean;
   /** Builds the output's node; may fill it in later (KaTeX loads on demand). */
   render(data: unknown, mimeType: string, context: RenderContext): HTMLElement;
 }
@@ -28,8 +30,12 @@ export class MimeRendererRegistry extends Registry<MimeRenderer> {
   }
 
   /** The best renderer for a bundle and the type it renders, or null when none fits. */
-  preferred(bundle: Readonly<Record<string, unknown>>): { renderer: MimeRenderer; mimeType: string } | null {
+  preferred(
+    bundle: Readonly<Record<string, unknown>>,
+    trusted = false,
+  ): { renderer: MimeRenderer; mimeType: string } | null {
     for (const renderer of this.all()) {
+      if (renderer.trustedOnly === true && !trusted) continue;
       for (const mimeType of renderer.mimeTypes) {
         if (bundle[mimeType] !== undefined) return { renderer, mimeType };
       }

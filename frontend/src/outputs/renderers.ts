@@ -1,9 +1,11 @@
 /**
  * The built-in MIME renderers. None runs code in the app's origin: HTML and Markdown go
- * through the sanitiser, SVG is shown as an image (scripts inside an `<img>` never run), and
- * `application/javascript` has no renderer (its text/plain fallback shows instead).
+ * through the sanitiser, SVG is shown as an image (scripts inside an `<img>` never run).
+ * Trusted HTML with scripts and trusted `application/javascript` run in a sandboxed iframe
+ * (`frame.ts`); untrusted JavaScript has no renderer (its text/plain fallback shows instead).
  */
 import { ansiFragment } from "./ansi";
+import { htmlHasScript, outputFrame } from "./frame";
 import { renderJson } from "./json";
 import { renderMarkdown } from "./markdown";
 import { mathElement, mathFragment, splitMath } from "./math";
@@ -41,8 +43,26 @@ const html: MimeRenderer = {
   rank: 100,
   mimeTypes: ["text/html"],
   render(data, _mime, context) {
+    const text = textOf(data);
+    if (context.trusted && htmlHasScript(text)) {
+      const node = box("carnet-Output-html carnet-mod-frame");
+      node.append(outputFrame(context.conn, "html", text));
+      return node;
+    }
     const node = box("carnet-Output-html");
-    node.append(sanitizeHtml(textOf(data), context.trusted));
+    node.append(sanitizeHtml(text, context.trusted));
+    return node;
+  },
+};
+
+const javascript: MimeRenderer = {
+  id: "application/javascript",
+  rank: 150,
+  mimeTypes: ["application/javascript", "text/javascript"],
+  trustedOnly: true,
+  render(data, _mime, context) {
+    const node = box("carnet-Output-javascript");
+    node.append(outputFrame(context.conn, "javascript", textOf(data)));
     return node;
   },
 };
@@ -119,5 +139,5 @@ const json: MimeRenderer = {
 };
 
 export function addBuiltinRenderers(registry: MimeRendererRegistry): void {
-  for (const renderer of [plain, html, markdown, latex, svg, images, json]) registry.add(renderer);
+  for (const renderer of [plain, html, javascript, markdown, latex, svg, images, json]) registry.add(renderer);
 }

@@ -51,7 +51,9 @@ class SecurityPolicy:
     cookie_max_age_s: int = 30 * 86400
     # Paths (relative to base_url) anyone may fetch.
     public_exact: frozenset[str] = field(
-        default_factory=lambda: frozenset({"login", "logout", "api", "favicon.ico", "robots.txt"})
+        default_factory=lambda: frozenset(
+            {"login", "logout", "api", "favicon.ico", "robots.txt", "sandbox/output.html"}
+        )
     )
     public_prefixes: tuple[str, ...] = ("static/",)
 

@@ -1,5 +1,6 @@
 """The browser pages: `/` redirects, `/lab`, `/tree/...`, `/notebooks/...`, `/edit/...`,
-`/view/...` serve the app shell, which opens what the URL names."""
+`/view/...` serve the app shell, which opens what the URL names; `/sandbox/output.html` is
+the page trusted outputs with scripts run in (`carnet.web.sandbox`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from starlette.routing import BaseRoute, Route
 
 from carnet.web.pages import PAGE_CSP, frontend_missing_page
 from carnet.web.routes.plugins import with_importmap
+from carnet.web.sandbox import SANDBOX_CSP, SANDBOX_PAGE
 from carnet.web.security import XSRF_COOKIE, cookie_header
 from carnet.web.static import fill_index, read_index
 
@@ -65,8 +67,16 @@ def routes(static_dir: Path, base_url: str, default_url: str) -> list[BaseRoute]
             )
         return Response(status_code=204)
 
+    async def sandbox_page(request: Request) -> Response:
+        # Public (it is static and holds no data) and always sandboxed by its own CSP.
+        return HTMLResponse(
+            SANDBOX_PAGE,
+            headers={"content-security-policy": SANDBOX_CSP, "cache-control": "no-cache"},
+        )
+
     page_routes: list[BaseRoute] = [
         Route("/", root, methods=["GET"]),
+        Route("/sandbox/output.html", sandbox_page, methods=["GET"]),
         Route("/favicon.ico", favicon, methods=["GET"]),
         Route("/favicon.svg", favicon, methods=["GET"]),
     ]
