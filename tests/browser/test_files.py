@@ -183,7 +183,10 @@ def test_context_menu_rename_and_open_with(lab: Lab) -> None:
     sub.wait_for()
     assert sub.locator(".lm-Menu-itemLabel").all_inner_texts() == ["Table (CSV/TSV)", "Editor"]
     sub.locator(".lm-Menu-item", has_text="Editor").click()
-    page.locator(".carnet-Document[data-viewer='editor'][data-path='table.csv']").wait_for()
+    # Renamed once its editor has joined the file's room (not while it is still joining).
+    page.locator(
+        ".carnet-Document[data-viewer='editor'][data-path='table.csv'][data-carnet-rendered='1']"
+    ).wait_for()
     lab.item("table.csv").click(button="right")
     page.locator(".lm-Menu:visible .lm-Menu-item", has_text="Rename").click()
     lab.dialog("rename").locator("input").fill("renamed.csv")
