@@ -123,6 +123,25 @@ def test_saving_a_trusted_notebook_signs_the_new_bytes(server: CarnetServer) -> 
     assert b"edited" in untrusted.read_bytes() and not signed(jenv, untrusted)
 
 
+def test_contents_api_saves_sign_notebooks_whose_cells_are_trusted(server: CarnetServer) -> None:
+    """jupyter_server's check_and_sign: a client (JupyterLab, VS Code) marks the cells its user
+    ran; a save through the Contents API with every code cell trusted is signed."""
+    jenv = server.jenv
+    ran = html_notebook(hostile_mark=True)  # the client says its user ran the cell
+    foreign = html_notebook()
+    with server.client() as http:
+        for name, nb in (("ran.ipynb", ran), ("foreign.ipynb", foreign)):
+            r = http.put(f"api/contents/{name}", json={"type": "notebook", "content": nb})
+            assert r.status_code in (200, 201), r.text
+    ran_path, foreign_path = server.root / "ran.ipynb", server.root / "foreign.ipynb"
+    assert signed(jenv, ran_path) and api_trusted(server, "ran.ipynb")
+    assert b'"trusted"' not in ran_path.read_bytes()  # the mark itself is never written
+    assert not signed(jenv, foreign_path) and not api_trusted(server, "foreign.ipynb")
+    # Opened later, the signed one shows trusted (its outputs were produced by its user).
+    with YClient(server, "ran.ipynb") as client:
+        assert code_marks(client) == [True]
+
+
 def test_trust_api_refuses_bad_paths(server: CarnetServer) -> None:
     (server.root / "bad.ipynb").write_text("{not json")
     (server.root / "t.txt").write_text("x")

@@ -17,8 +17,10 @@ from typing import Any, TypeVar
 
 import anyio.to_thread
 
+from carnet.contents.notebooks import notebook_text
 from carnet.contents.paths import normalize_api_path
 from carnet.contents.store import FileStore
+from carnet.contents.trust import Notary, cells_trusted
 
 log = logging.getLogger("carnet.contents")
 
@@ -68,6 +70,9 @@ class ContentsManager:
             max_copy_folder_size_mb=max_copy_folder_size_mb,
         )
         self._on_change = on_change
+        # Jupyter's signatures: a notebook saved with every cell trusted is signed, as
+        # jupyter_server does (set by the server; None: nothing is signed).
+        self.notary: Notary | None = None
         # The first notebook read imports nbformat and compiles its schema (~0.2 s):
         # never inline, so the event loop is not held up by it.
         self._notebooks_ready = False
@@ -148,9 +153,22 @@ class ContentsManager:
         """
         saved, created = await self._thread(partial(self._store.save, path, model))
         chunk = model.get("chunk") if isinstance(model, dict) else None
+        if self.notary is not None and chunk is None and saved.get("type") == "notebook":
+            await self._thread(partial(self._sign_if_trusted, self.notary, saved["path"], model))
         if chunk is None or chunk == -1:
             self._changed("save", path=saved["path"])
         return saved, created
+
+    @staticmethod
+    def _sign_if_trusted(notary: Notary, path: str, model: dict[str, Any]) -> None:
+        """jupyter_server's ``check_and_sign``: sign what was written when every code cell
+        is trusted (a client marks the cells its user ran); a failure never fails the save."""
+        content = model.get("content")
+        try:
+            if isinstance(content, dict) and cells_trusted(content):
+                notary.sign(Notary.parse(notebook_text(content)))
+        except Exception:
+            log.warning("could not sign notebook %s", path, exc_info=True)
 
     async def new_untitled(
         self, dir: str, *, type: str | None = None, ext: str | None = None

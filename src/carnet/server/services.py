@@ -315,6 +315,7 @@ def build_app(
     services.extension_tasks = list(extensions.tasks)
     services.terminals = terminals = _terminal_service(plan, port, audit)
     services.documents = documents = _document_service(plan, contents)
+    contents.notary = documents.notary  # one notary for rooms and Contents API saves
     sessions = SessionManager(kernels=kernels, root_dir=plan.root)
     services.executor = executor = _executor(documents, kernels, sessions)
     hub_gate = None
