@@ -41,7 +41,7 @@ import anyio
 import anyio.to_thread
 
 from carnet.contents import normalize_api_path
-from carnet.documents.sqlpaths import move_paths
+from carnet.documents.sqlstore import move_paths, open_db
 from carnet.errors import BadRequest, CarnetError, NotFound, ServiceUnavailable
 
 if TYPE_CHECKING:
@@ -112,34 +112,10 @@ class HistoryStore:
         self._lock = threading.Lock()
         self._db: sqlite3.Connection | None = None
 
-    def _open(self, target: str) -> sqlite3.Connection:
-        import sqlite3
-
-        db = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
-        # Pages freed by eviction go back to the file system (set before the first table).
-        db.execute("PRAGMA auto_vacuum=INCREMENTAL")
-        db.executescript(_SCHEMA)
-        return db
-
     def _conn(self) -> sqlite3.Connection:
         if self._db is None:
-            import sqlite3  # on first use: the server starts without it
-
-            target = ":memory:"
-            if self._path is not None:
-                self._path.parent.mkdir(parents=True, exist_ok=True)
-                target = str(self._path)
-            try:
-                db = self._open(target)
-            except sqlite3.DatabaseError:
-                if self._path is None:
-                    raise
-                # A damaged database only costs the history: move it aside and start over.
-                self._path.replace(self._path.with_suffix(".damaged"))
-                db = self._open(target)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            self._db = db
+            # Pages freed by eviction go back to the file system (set before the first table).
+            self._db = open_db(self._path, _SCHEMA, first=["PRAGMA auto_vacuum=INCREMENTAL"])
         return self._db
 
     def close(self) -> None:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from carnet.documents.sqlpaths import move_paths
+from carnet.documents.sqlstore import move_paths, open_db
 
 if TYPE_CHECKING:
     import sqlite3
@@ -74,25 +74,7 @@ class LineageStore:
 
     def _conn(self) -> sqlite3.Connection:
         if self._db is None:
-            import sqlite3  # on first use: the server starts without it
-
-            target = ":memory:"
-            if self._path is not None:
-                self._path.parent.mkdir(parents=True, exist_ok=True)
-                target = str(self._path)
-            try:
-                db = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
-                db.executescript(_SCHEMA)
-            except sqlite3.DatabaseError:
-                if self._path is None:
-                    raise
-                # A damaged database only costs the lineages: move it aside and start over.
-                self._path.replace(self._path.with_suffix(".damaged"))
-                db = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
-                db.executescript(_SCHEMA)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            self._db = db
+            self._db = open_db(self._path, _SCHEMA)
         return self._db
 
     def close(self) -> None:
