@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import Lab
+from tests.browser.test_notebook import write_notebook
 from tests.conftest import CarnetServer
 
 pytestmark = pytest.mark.browser
@@ -21,18 +22,6 @@ SCRIPTED = (
     '<div id="t">before</div>'
     "<script>document.getElementById('t').textContent='script ran'</script>"
 )
-
-
-def write_notebook(server: CarnetServer, name: str, cells: list[Any]) -> None:
-    """A notebook written by someone else (never signed here)."""
-    nb = nbformat.v4.new_notebook()  # type: ignore[no-untyped-call]
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nb.cells = cells
-    nbformat.write(nb, server.root / name)  # type: ignore[no-untyped-call]
 
 
 def html_cell(html: str, javascript: str | None = None) -> Any:
@@ -62,7 +51,7 @@ def trust(lab: Lab, doc: Any) -> None:
 
 def test_untrusted_output_runs_nothing_until_trusted(lab: Lab) -> None:
     cell = html_cell(SCRIPTED, javascript="element.textContent = 'js ran'")
-    write_notebook(lab.server, "scripted.ipynb", [cell])
+    write_notebook(lab, "scripted.ipynb", [cell])
     doc = open_notebook(lab, "scripted.ipynb")
     outputs = doc.locator(".carnet-Cell-outputArea")
     expect(doc.locator(".carnet-NotebookToolbar-trust")).to_have_text("Not Trusted")
@@ -80,7 +69,7 @@ def test_untrusted_output_runs_nothing_until_trusted(lab: Lab) -> None:
 
 
 def test_html_and_javascript_run_by_the_user(lab: Lab) -> None:
-    write_notebook(lab.server, "run.ipynb", [nbformat.v4.new_code_cell("")])  # type: ignore[no-untyped-call]
+    write_notebook(lab, "run.ipynb", [nbformat.v4.new_code_cell("")])  # type: ignore[no-untyped-call]
     doc = open_notebook(lab, "run.ipynb", kernel=True)
     doc.locator(".carnet-Cell-code .carnet-Cell-static").first.click()
     source = (
@@ -133,7 +122,7 @@ def test_trusted_scripts_cannot_reach_the_page_or_the_api(lab: Lab) -> None:
         ".catch(() => { document.getElementById('fetch').textContent = 'fetch failed'; });"
         "</script>"
     )
-    write_notebook(lab.server, "probe.ipynb", [html_cell(probe)])
+    write_notebook(lab, "probe.ipynb", [html_cell(probe)])
     doc = open_notebook(lab, "probe.ipynb")
     trust(lab, doc)
     frame = doc.frame_locator(FRAME)
